@@ -1,0 +1,82 @@
+"""Phone numbers: strict for what people type, lenient for what Vibes sends.
+
+Numbers are stored in E.164. A number typed by a person must be a valid mobile number;
+a number that comes from Vibes is authoritative and is kept even when the numbering plan
+says it cannot exist (the seed's own examples use the unassigned 299 area code).
+"""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+INVALID_MOBILE_MESSAGE = _(
+    "Enter a valid mobile phone number, for example (415) 555-0132 or +44 7911 123456."
+)
+
+
+def normalize_typed(value: str, *, region: str | None = None) -> str:
+    """Return ``value`` in E.164, or raise ``ValidationError`` with a message for people."""
+    region = region or settings.PHONE_DEFAULT_REGION
+    try:
+        number = phonenumbers.parse(str(value).strip(), region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(INVALID_MOBILE_MESSAGE, code="invalid_mobile") from None
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in _MOBILE_TYPES
+    ):
+        raise ValidationError(INVALID_MOBILE_MESSAGE, code="invalid_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_from_vibes(value: str | None) -> str:
+    """Return a number Vibes sent in E.164 when it can be read as one, else as sent.
+
+    Never raises: Vibes is the database of record for the numbers it sends.
+    """
+    if value is None:
+        return ""
+    raw = str(value).strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(number):
+        return raw
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_for_search(value: str) -> str | None:
+    """Best-effort E.164 form of something staff typed into a search box, or None."""
+    try:
+        number = phonenumbers.parse(str(value).strip(), settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask(number: str | None) -> str:
+    """A number shortened so it is recognisable to its owner but not disclosed.
+
+    ``+12995551234`` becomes ``+1 ••• ••• 1234``; used in logs, pages and admin lists.
+    """
+    if not number:
+        return ""
+    digits = str(number)
+    if len(digits) <= 4:
+        return "•" * len(digits)
+    try:
+        parsed = phonenumbers.parse(digits, None if digits.startswith("+") else "US")
+        prefix = f"+{parsed.country_code} "
+    except phonenumbers.NumberParseException:
+        prefix = ""
+    return f"{prefix}••• ••• {digits[-4:]}"

@@ -1,0 +1,455 @@
+"""Every write to persons, lists and subscriptions, each recording its history.
+
+Views, admin actions, callback handlers, tasks and commands call these functions; they do
+not save the models themselves. Each function runs in one transaction. Changes whose
+source is Vibes itself run with pushes suppressed, so they are never pushed back.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import phone
+from .evidence import Evidence
+from .models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from .sync import pushes_suppressed
+
+UNSET: Any = object()
+
+# Fields of Person that services may set, and whether a change is a "details" change.
+_PERSON_FIELDS = (
+    "mdn", "external_person_id", "custom_fields", "carrier_code", "timezone",
+    "person_key", "vibes_person_id", "vibes_created_at", "vibes_updated_at",
+)
+_IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
+
+
+@dataclass(frozen=True)
+class StateChange:
+    subscription: Subscription
+    event: SubscriptionEvent | None
+    applied: bool  # False when the event was older than one already applied (superseded)
+
+    @property
+    def superseded(self) -> bool:
+        return not self.applied
+
+
+@dataclass(frozen=True)
+class VibesIdentity:
+    """How Vibes named a person, in whatever fields a payload carried."""
+
+    person_key: str | None = None
+    vibes_person_id: str | None = None
+    external_person_id: str | None = None
+    mdn: str | None = None
+
+    def cleaned(self) -> "VibesIdentity":
+        def c(v):
+            v = str(v).strip() if v is not None else ""
+            return v or None
+
+        return VibesIdentity(
+            person_key=c(self.person_key),
+            vibes_person_id=c(self.vibes_person_id),
+            external_person_id=c(self.external_person_id),
+            mdn=phone.normalize_from_vibes(self.mdn) or None,
+        )
+
+    def __bool__(self):
+        return any((self.person_key, self.vibes_person_id, self.external_person_id, self.mdn))
+
+
+def _is_from_vibes(source: str) -> bool:
+    return source in Source.from_vibes()
+
+
+def _history_fields(*, source, occurred_at, staff_user, evidence, callback, note="") -> dict:
+    fields = {
+        "source": source,
+        "occurred_at": occurred_at or timezone.now(),
+        "staff_user": staff_user,
+        "callback": callback,
+        "note": note,
+    }
+    if evidence is not None:
+        fields.update(evidence.as_fields())
+    return fields
+
+
+def _normalise_person_values(values: dict, *, source: str) -> dict:
+    """Numbers typed by people are validated strictly; numbers from Vibes kept as sent."""
+    out = dict(values)
+    if "mdn" in out:
+        raw = out["mdn"] or ""
+        if _is_from_vibes(source):
+            out["mdn"] = phone.normalize_from_vibes(raw)
+        else:
+            out["mdn"] = phone.normalize_typed(raw) if raw else ""
+    for key in _IDENTIFIERS:
+        if key in out:
+            out[key] = (str(out[key]).strip() or None) if out[key] is not None else None
+    for key in ("carrier_code", "timezone"):
+        if key in out and out[key] is None:
+            out[key] = ""
+    return out
+
+
+def person_create(
+    *,
+    source: str,
+    staff_user=None,
+    evidence: Evidence | None = None,
+    callback=None,
+    occurred_at: datetime | None = None,
+    **values,
+) -> Person:
+    """Create a person and record a "details changed" row listing what it was given."""
+    unknown = set(values) - set(_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_create got unknown fields: {sorted(unknown)}")
+    values = _normalise_person_values(values, source=source)
+    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
+        person = Person(last_change_source=source, last_change_at=occurred_at or timezone.now())
+        for key, value in values.items():
+            setattr(person, key, value)
+        person.save()
+        SubscriptionEvent.objects.create(
+            person=person,
+            kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
+            changes={k: [None, _jsonable(v)] for k, v in values.items() if v not in (None, "", {})},
+            **_history_fields(
+                source=source, occurred_at=occurred_at, staff_user=staff_user,
+                evidence=evidence, callback=callback, note="created",
+            ),
+        )
+    return person
+
+
+def person_update(
+    *,
+    person: Person,
+    source: str,
+    staff_user=None,
+    evidence: Evidence | None = None,
+    callback=None,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    **values,
+) -> dict:
+    """Apply ``values`` to ``person``; return ``{field: [old, new]}`` of what changed.
+
+    ``custom_fields`` is merged key by key, as Vibes' partial update does: a key set to
+    ``None`` is removed, keys left out stay.
+    """
+    unknown = set(values) - set(_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update got unknown fields: {sorted(unknown)}")
+    values = _normalise_person_values(values, source=source)
+    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        changes = {}
+        for key, new in values.items():
+            old = getattr(locked, key)
+            if key == "custom_fields":
+                new = _merge_custom_fields(old or {}, new or {})
+            if old != new:
+                changes[key] = [_jsonable(old), _jsonable(new)]
+                setattr(locked, key, new)
+        if changes:
+            locked.last_change_source = source
+            locked.last_change_at = occurred_at or timezone.now()
+            locked.save()
+            if set(changes) - {"vibes_created_at", "vibes_updated_at"}:
+                SubscriptionEvent.objects.create(
+                    person=locked,
+                    kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
+                    changes=changes,
+                    **_history_fields(
+                        source=source, occurred_at=occurred_at, staff_user=staff_user,
+                        evidence=evidence, callback=callback, note=note,
+                    ),
+                )
+        _refresh(person, locked)
+    return changes
+
+
+def person_set_sync_state(*, person: Person, state: str, error: str = "") -> None:
+    """Record how the push to Vibes stands. Bookkeeping only: no history, no push."""
+    with pushes_suppressed():
+        Person.objects.filter(pk=person.pk).update(sync_state=state, sync_error=error[:2000])
+    person.sync_state, person.sync_error = state, error[:2000]
+
+
+def person_revoke_links(*, person: Person, source: str = Source.ADMIN, staff_user=None) -> None:
+    """Invalidate every preference link sent so far to ``person``."""
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(link_version=F("link_version") + 1)
+        SubscriptionEvent.objects.create(
+            person=person,
+            kind=SubscriptionEvent.Kind.LINK_REVOKED,
+            **_history_fields(
+                source=source, occurred_at=None, staff_user=staff_user, evidence=None,
+                callback=None,
+            ),
+        )
+    person.refresh_from_db(fields=["link_version"])
+
+
+def person_find_for_vibes(identity: VibesIdentity) -> Person | None:
+    """The local person Vibes means: by person_key, legacy id, external id, then number."""
+    identity = identity.cleaned()
+    for field in ("person_key", "vibes_person_id", "external_person_id"):
+        value = getattr(identity, field)
+        if value:
+            person = Person.objects.filter(**{field: value}).first()
+            if person is not None:
+                return person
+    if identity.mdn:
+        return Person.objects.filter(mdn=identity.mdn).order_by("id").first()
+    return None
+
+
+def person_upsert_from_vibes(
+    *,
+    identity: VibesIdentity,
+    source: str = Source.VIBES_CALLBACK,
+    callback=None,
+    occurred_at: datetime | None = None,
+    **values,
+) -> tuple[Person, bool]:
+    """Find or create the person Vibes names, learning any identifier not known yet.
+
+    Safe when two callbacks for the same unknown person arrive together: the unique
+    identifiers make the second insert fail, and it then finds the first one's row.
+    """
+    identity = identity.cleaned()
+    if not identity:
+        raise ValueError("Vibes named no person: no person_key, person id, external id or number.")
+    known = {
+        "person_key": identity.person_key,
+        "vibes_person_id": identity.vibes_person_id,
+        "external_person_id": identity.external_person_id,
+    }
+    for attempt in range(3):
+        person = person_find_for_vibes(identity)
+        if person is None:
+            try:
+                with transaction.atomic():
+                    fields = {k: v for k, v in known.items() if v}
+                    if identity.mdn:
+                        fields["mdn"] = identity.mdn
+                    fields.update(values)
+                    return person_create(
+                        source=source, callback=callback, occurred_at=occurred_at, **fields,
+                    ), True
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                continue
+        learned = {k: v for k, v in known.items() if v and not getattr(person, k)}
+        # An identifier that belongs to another local row is left alone rather than
+        # stolen: staff resolve such a conflict, the callback still applies.
+        learned = {
+            k: v for k, v in learned.items()
+            if not Person.objects.filter(**{k: v}).exclude(pk=person.pk).exists()
+        }
+        update = {**learned, **values}
+        if identity.mdn and not person.mdn and "mdn" not in update:
+            update["mdn"] = identity.mdn
+        if update:
+            try:
+                person_update(
+                    person=person, source=source, callback=callback, occurred_at=occurred_at,
+                    **update,
+                )
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                continue
+        return person, False
+    raise AssertionError("unreachable")
+
+
+def subscription_list_upsert(
+    *, list_id: str, name: str | None = None, acquisition_campaign_id: str | None = None,
+    **values,
+) -> tuple[SubscriptionList, bool]:
+    """Create or update a list by Vibes id. A list first seen in a callback gets a
+    placeholder name until Vibes tells us the real one."""
+    list_id = str(list_id).strip()
+    if not list_id:
+        raise ValueError("A subscription list needs its Vibes id.")
+    defaults = dict(values)
+    if name:
+        defaults["name"] = name[:200]
+    if acquisition_campaign_id is not None:
+        defaults["acquisition_campaign_id"] = acquisition_campaign_id
+    with transaction.atomic():
+        sub_list, created = SubscriptionList.objects.get_or_create(
+            list_id=list_id,
+            defaults={"name": f"Vibes list {list_id}", **defaults},
+        )
+        if not created and defaults:
+            changed = [k for k, v in defaults.items() if getattr(sub_list, k) != v]
+            if changed:
+                for k in changed:
+                    setattr(sub_list, k, defaults[k])
+                sub_list.save(update_fields=[*changed, "updated_at"])
+    return sub_list, created
+
+
+_KIND_FOR_STATUS = {
+    Subscription.Status.PENDING: SubscriptionEvent.Kind.OPTIN_REQUESTED,
+    Subscription.Status.ACTIVE: SubscriptionEvent.Kind.OPTED_IN,
+    Subscription.Status.REJECTED: SubscriptionEvent.Kind.OPTIN_REJECTED,
+    Subscription.Status.OPTED_OUT: SubscriptionEvent.Kind.OPTED_OUT,
+}
+
+
+def subscription_set_state(
+    *,
+    person: Person,
+    subscription_list: SubscriptionList,
+    status: str,
+    source: str,
+    occurred_at: datetime | None = None,
+    opt_in_date: datetime | None = None,
+    opt_out_date: datetime | None = None,
+    opt_out_reason: str = "",
+    acquisition_campaign_id: str = "",
+    staff_user=None,
+    evidence: Evidence | None = None,
+    callback=None,
+    note: str = "",
+) -> StateChange:
+    """Move one subscription to ``status``, newest event wins.
+
+    An event older (by ``occurred_at``, its date at the source) than the newest one
+    already applied is recorded in history as superseded and changes nothing.
+    """
+    status = Subscription.Status(status)
+    occurred_at = occurred_at or timezone.now()
+    kind = _KIND_FOR_STATUS[status]
+    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
+        sub, _created = Subscription.objects.select_for_update().get_or_create(
+            person=person,
+            subscription_list=subscription_list,
+            defaults={"status": status},
+        )
+        history = {
+            "person": person,
+            "subscription_list": subscription_list,
+            "kind": kind,
+            "opt_out_reason": opt_out_reason if status == Subscription.Status.OPTED_OUT else "",
+            "acquisition_campaign_id": acquisition_campaign_id or "",
+            **_history_fields(
+                source=source, occurred_at=occurred_at, staff_user=staff_user,
+                evidence=evidence, callback=callback, note=note,
+            ),
+        }
+        if sub.last_event_at and occurred_at < sub.last_event_at:
+            event = SubscriptionEvent.objects.create(superseded=True, **history)
+            return StateChange(subscription=sub, event=event, applied=False)
+
+        before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
+        sub.status = status
+        if status == Subscription.Status.ACTIVE:
+            sub.opt_in_date = opt_in_date or sub.opt_in_date or occurred_at
+            sub.opt_out_date, sub.opt_out_reason = None, ""
+        elif status == Subscription.Status.OPTED_OUT:
+            sub.opt_out_date = opt_out_date or occurred_at
+            sub.opt_out_reason = opt_out_reason or ""
+            if opt_in_date and not sub.opt_in_date:
+                sub.opt_in_date = opt_in_date
+        elif status == Subscription.Status.REJECTED:
+            sub.opt_out_reason = opt_out_reason or ""
+        if acquisition_campaign_id:
+            sub.acquisition_campaign_id = acquisition_campaign_id
+        sub.last_event_at = occurred_at
+        sub.save()
+        after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
+        event = None
+        if _created or before != after:
+            event = SubscriptionEvent.objects.create(**history)
+            Person.objects.filter(pk=person.pk).update(
+                last_change_source=source, last_change_at=occurred_at,
+            )
+    return StateChange(subscription=sub, event=event, applied=True)
+
+
+def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:
+    """Ask for an opt-in (the web's double opt-in starts here). Nothing to do when the
+    person is already subscribed or waiting for the confirmation text."""
+    current = Subscription.objects.filter(person=person, subscription_list=subscription_list).first()
+    if current and current.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
+        return None
+    return subscription_set_state(
+        person=person, subscription_list=subscription_list, source=source,
+        status=Subscription.Status.PENDING, **kwargs,
+    )
+
+
+def subscription_activate(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person, subscription_list=subscription_list, source=source,
+        status=Subscription.Status.ACTIVE, **kwargs,
+    )
+
+
+def subscription_reject(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person, subscription_list=subscription_list, source=source,
+        status=Subscription.Status.REJECTED, **kwargs,
+    )
+
+
+def subscription_cancel(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person, subscription_list=subscription_list, source=source,
+        status=Subscription.Status.OPTED_OUT, **kwargs,
+    )
+
+
+def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateChange]:
+    """Opt ``person`` out of every list they are on or waiting for ("stop all texts")."""
+    with transaction.atomic():
+        subs = (
+            Subscription.objects.filter(
+                person=person,
+                status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
+            )
+            .select_related("subscription_list")
+            .order_by("subscription_list__name")
+        )
+        return [
+            subscription_cancel(
+                person=person, subscription_list=s.subscription_list, source=source, **kwargs,
+            )
+            for s in subs
+        ]
+
+
+def _merge_custom_fields(old: dict, changes: dict) -> dict:
+    merged = dict(old)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _refresh(target: Person, source: Person) -> None:
+    for field in (*_PERSON_FIELDS, "last_change_source", "last_change_at", "updated_at"):
+        setattr(target, field, getattr(source, field))

@@ -1,0 +1,50 @@
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from subscribers import phone
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["(415) 555-0132", "415.555.0132", "+1 415 555 0132", "14155550132", " 415 555 0132 "],
+)
+def test_typed_us_mobile_numbers_are_stored_in_e164(typed):
+    assert phone.normalize_typed(typed) == "+14155550132"
+
+
+def test_typed_foreign_mobile_number_keeps_its_country():
+    assert phone.normalize_typed("+44 7911 123456") == "+447911123456"
+
+
+@pytest.mark.parametrize("typed", ["", "hello", "555", "+1 299 555 1234", "+44 20 7946 0958"])
+def test_typed_number_that_is_not_a_valid_mobile_is_refused_with_a_readable_message(typed):
+    with pytest.raises(ValidationError) as exc:
+        phone.normalize_typed(typed)
+    assert "valid mobile phone number" in str(exc.value.messages[0])
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("+12995551234", "+12995551234"),  # the seed's unassigned 299 area code is kept
+        ("2995551234", "+12995551234"),
+        ("not-a-number", "not-a-number"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_numbers_from_vibes_are_never_rejected(sent, stored):
+    assert phone.normalize_from_vibes(sent) == stored
+
+
+@given(st.text(max_size=40))
+def test_normalize_from_vibes_never_raises(text):
+    assert isinstance(phone.normalize_from_vibes(text), str)
+
+
+def test_mask_keeps_the_last_four_digits_only():
+    assert phone.mask("+12995551234") == "+1 ••• ••• 1234"
+    assert "555" not in phone.mask("+12995551234")
+    assert phone.mask("") == ""
