@@ -30,19 +30,29 @@ class CallbackEvent(models.Model):
     delivery_attempt = models.PositiveIntegerField(_("delivery attempt"), null=True, blank=True)
     payload = models.JSONField(_("parsed body"), null=True, blank=True)
     dedupe_key = models.CharField(
-        _("de-duplication key"), max_length=200, null=True, blank=True, unique=True,
+        _("de-duplication key"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("type:event id of the first delivery; repeats leave it empty."),
     )
 
     # What became of it
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED,
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.RECEIVED,
     )
     error = models.TextField(_("error"), blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("processing attempts"), default=0)
     person = models.ForeignKey(
-        "subscribers.Person", on_delete=models.SET_NULL, null=True, blank=True,
+        "subscribers.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="callbacks",
     )
     mdn = models.CharField(_("mobile number"), max_length=32, blank=True, db_index=True)
@@ -56,13 +66,21 @@ class CallbackEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[
-                    "received", "applied", "duplicate", "superseded", "ignored", "rejected",
-                    "failed",
-                ]),
+                condition=Q(
+                    status__in=[
+                        "received",
+                        "applied",
+                        "duplicate",
+                        "superseded",
+                        "ignored",
+                        "rejected",
+                        "failed",
+                    ]
+                ),
                 name="callback_status_valid",
             ),
         ]
 
     def __str__(self):
-        return f"{self.callback_type or 'unparsed'} {self.event_id or ''} ({self.get_status_display()})"
+        kind = self.callback_type or "unparsed"
+        return f"{kind} {self.event_id} ({self.get_status_display()})"

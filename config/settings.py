@@ -129,7 +129,10 @@ VIBES_COMPANY_KEY = env.str("VIBES_COMPANY_KEY", default="")
 VIBES_USERNAME = env.str("VIBES_USERNAME", default="")
 VIBES_PASSWORD = env.str("VIBES_PASSWORD", default="")
 VIBES_RATE_LIMIT = env.float("VIBES_RATE_LIMIT", default=50.0)
-VIBES_TIMEOUT = (env.float("VIBES_CONNECT_TIMEOUT", default=3.05), env.float("VIBES_READ_TIMEOUT", default=10.0))
+VIBES_TIMEOUT = (
+    env.float("VIBES_CONNECT_TIMEOUT", default=3.05),
+    env.float("VIBES_READ_TIMEOUT", default=10.0),
+)
 
 # Callback security
 CALLBACK_TOKENS = env.list("CALLBACK_TOKENS", default=[])

@@ -35,8 +35,16 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ("__str__", "masked_mdn", "external_person_id", "sync_state", "last_change_at")
     search_fields = ("=external_person_id", "=person_key", "=mdn")
     readonly_fields = (
-        "person_key", "vibes_person_id", "vibes_created_at", "vibes_updated_at", "created_at",
-        "updated_at", "sync_state", "sync_error", "last_change_source", "last_change_at",
+        "person_key",
+        "vibes_person_id",
+        "vibes_created_at",
+        "vibes_updated_at",
+        "created_at",
+        "updated_at",
+        "sync_state",
+        "sync_error",
+        "last_change_source",
+        "last_change_at",
         "link_version",
     )
     inlines = [SubscriptionInline]
@@ -49,11 +57,16 @@ class PersonAdmin(admin.ModelAdmin):
         values = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
         if change:
             services.person_update(
-                person=obj, source=Source.ADMIN, staff_user=request.user, **values,
+                person=obj,
+                source=Source.ADMIN,
+                staff_user=request.user,
+                **values,
             )
         else:
             created = services.person_create(
-                source=Source.ADMIN, staff_user=request.user, **values,
+                source=Source.ADMIN,
+                staff_user=request.user,
+                **values,
             )
             obj.pk = created.pk
             obj.refresh_from_db()

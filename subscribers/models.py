@@ -36,19 +36,34 @@ class Person(models.Model):
         ATTENTION = "attention", _("Needs attention")
 
     person_key = models.CharField(
-        _("Vibes person key"), max_length=64, null=True, blank=True, unique=True,
+        _("Vibes person key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Vibes' id for the person; empty until Vibes has told us."),
     )
     vibes_person_id = models.CharField(
-        _("Vibes legacy person id"), max_length=64, null=True, blank=True, unique=True,
+        _("Vibes legacy person id"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("The deprecated person_id Vibes still sends in callbacks."),
     )
     external_person_id = models.CharField(
-        _("external person id"), max_length=128, null=True, blank=True, unique=True,
+        _("external person id"),
+        max_length=128,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("This company's own id for the person (≤ 128 characters)."),
     )
     mdn = models.CharField(
-        _("mobile number"), max_length=32, blank=True, db_index=True,
+        _("mobile number"),
+        max_length=32,
+        blank=True,
+        db_index=True,
         help_text=_("E.164, e.g. +14155550132."),
     )
     carrier_code = models.CharField(_("carrier code"), max_length=32, blank=True)
@@ -60,15 +75,22 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     sync_state = models.CharField(
-        _("sync state"), max_length=16, choices=SyncState.choices, default=SyncState.IN_SYNC,
+        _("sync state"),
+        max_length=16,
+        choices=SyncState.choices,
+        default=SyncState.IN_SYNC,
     )
     sync_error = models.TextField(_("sync problem"), blank=True)
     last_change_source = models.CharField(
-        _("source of last change"), max_length=32, choices=Source.choices, blank=True,
+        _("source of last change"),
+        max_length=32,
+        choices=Source.choices,
+        blank=True,
     )
     last_change_at = models.DateTimeField(_("last change"), null=True, blank=True)
     link_version = models.PositiveIntegerField(
-        _("preference link version"), default=1,
+        _("preference link version"),
+        default=1,
         help_text=_("Raising it revokes every preference link sent to this person."),
     )
 
@@ -82,16 +104,20 @@ class Person(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sync_state__in=["in_sync", "pending", "failed", "attention"]), name="person_sync_state_valid",
+                condition=Q(sync_state__in=["in_sync", "pending", "failed", "attention"]),
+                name="person_sync_state_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(person_key=""), name="person_key_not_empty",
+                condition=~Q(person_key=""),
+                name="person_key_not_empty",
             ),
             models.CheckConstraint(
-                condition=~Q(vibes_person_id=""), name="person_vibes_id_not_empty",
+                condition=~Q(vibes_person_id=""),
+                name="person_vibes_id_not_empty",
             ),
             models.CheckConstraint(
-                condition=~Q(external_person_id=""), name="person_external_id_not_empty",
+                condition=~Q(external_person_id=""),
+                name="person_external_id_not_empty",
             ),
         ]
 
@@ -111,14 +137,19 @@ class SubscriptionList(models.Model):
     list_id = models.CharField(_("Vibes list id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     acquisition_campaign_id = models.CharField(
-        _("web acquisition campaign"), max_length=64, blank=True,
+        _("web acquisition campaign"),
+        max_length=64,
+        blank=True,
         help_text=_("The Vibes acquisition campaign that subscribes people from the web."),
     )
     is_public = models.BooleanField(
-        _("offered on preference pages"), default=False,
+        _("offered on preference pages"),
+        default=False,
     )
     public_description = models.CharField(
-        _("public description"), max_length=300, blank=True,
+        _("public description"),
+        max_length=300,
+        blank=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -143,18 +174,24 @@ class Subscription(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subscriptions")
     subscription_list = models.ForeignKey(
-        SubscriptionList, on_delete=models.PROTECT, related_name="subscriptions",
+        SubscriptionList,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     opt_in_date = models.DateTimeField(_("opted in"), null=True, blank=True)
     opt_out_date = models.DateTimeField(_("opted out"), null=True, blank=True)
     opt_out_reason = models.CharField(
-        _("opt-out reason"), max_length=64, blank=True,
+        _("opt-out reason"),
+        max_length=64,
+        blank=True,
         help_text=_("Vibes' value, kept as given even when new to us."),
     )
     acquisition_campaign_id = models.CharField(_("acquisition campaign"), max_length=64, blank=True)
     last_event_at = models.DateTimeField(
-        _("newest event applied"), null=True, blank=True,
+        _("newest event applied"),
+        null=True,
+        blank=True,
         help_text=_("The source date of the newest change applied; older events never undo it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -165,7 +202,8 @@ class Subscription(models.Model):
         verbose_name_plural = _("subscriptions")
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "subscription_list"], name="subscription_one_per_person_list",
+                fields=["person", "subscription_list"],
+                name="subscription_one_per_person_list",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "active", "opted_out", "rejected"]),
@@ -173,7 +211,9 @@ class Subscription(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["subscription_list", "status"], name="subscription_list_status_idx"),
+            models.Index(
+                fields=["subscription_list", "status"], name="subscription_list_status_idx"
+            ),
             models.Index(fields=["status"], name="subscription_status_idx"),
         ]
 
@@ -202,24 +242,34 @@ class SubscriptionEvent(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     subscription_list = models.ForeignKey(
-        SubscriptionList, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        SubscriptionList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     kind = models.CharField(_("what happened"), max_length=32, choices=Kind.choices)
     source = models.CharField(_("source"), max_length=32, choices=Source.choices)
     occurred_at = models.DateTimeField(_("happened at the source"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     staff_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     opt_out_reason = models.CharField(_("opt-out reason"), max_length=64, blank=True)
     acquisition_campaign_id = models.CharField(_("acquisition campaign"), max_length=64, blank=True)
     superseded = models.BooleanField(
-        _("superseded"), default=False,
+        _("superseded"),
+        default=False,
         help_text=_("Older than a change already applied, so kept for the record only."),
     )
     changes = models.JSONField(
-        _("changes"), default=dict, blank=True,
+        _("changes"),
+        default=dict,
+        blank=True,
         help_text=_("For details changed: {field: [old, new]}."),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -228,7 +278,10 @@ class SubscriptionEvent(models.Model):
     wording = models.TextField(_("wording shown"), blank=True)
     note = models.TextField(_("note"), blank=True)
     callback = models.ForeignKey(
-        "callbacks.CallbackEvent", on_delete=models.PROTECT, null=True, blank=True,
+        "callbacks.CallbackEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="subscription_events",
     )
 
@@ -240,21 +293,29 @@ class SubscriptionEvent(models.Model):
         indexes = [
             models.Index(fields=["person", "-occurred_at", "-id"], name="event_person_time_idx"),
             models.Index(
-                fields=["subscription_list", "kind", "occurred_at"], name="event_list_kind_time_idx",
+                fields=["subscription_list", "kind", "occurred_at"],
+                name="event_list_kind_time_idx",
             ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=[
-                    "optin_requested", "opted_in", "optin_rejected", "opted_out",
-                    "details_changed", "link_revoked",
-                ]),
+                condition=Q(
+                    kind__in=[
+                        "optin_requested",
+                        "opted_in",
+                        "optin_rejected",
+                        "opted_out",
+                        "details_changed",
+                        "link_revoked",
+                    ]
+                ),
                 name="event_kind_valid",
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.get_source_display()}) at {self.occurred_at:%Y-%m-%d %H:%M}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} ({self.get_source_display()}) at {when}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -278,7 +339,9 @@ class CustomField(models.Model):
     label = models.CharField(_("label"), max_length=100)
     field_type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.TEXT)
     options = models.JSONField(
-        _("options"), default=list, blank=True,
+        _("options"),
+        default=list,
+        blank=True,
         help_text=_('For select types: [{"key": "…", "label": "…"}, …].'),
     )
     subscriber_editable = models.BooleanField(_("subscribers may edit"), default=False)

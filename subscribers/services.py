@@ -22,8 +22,15 @@ UNSET: Any = object()
 
 # Fields of Person that services may set, and whether a change is a "details" change.
 _PERSON_FIELDS = (
-    "mdn", "external_person_id", "custom_fields", "carrier_code", "timezone",
-    "person_key", "vibes_person_id", "vibes_created_at", "vibes_updated_at",
+    "mdn",
+    "external_person_id",
+    "custom_fields",
+    "carrier_code",
+    "timezone",
+    "person_key",
+    "vibes_person_id",
+    "vibes_created_at",
+    "vibes_updated_at",
 )
 _IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
 
@@ -123,8 +130,12 @@ def person_create(
             kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
             changes={k: [None, _jsonable(v)] for k, v in values.items() if v not in (None, "", {})},
             **_history_fields(
-                source=source, occurred_at=occurred_at, staff_user=staff_user,
-                evidence=evidence, callback=callback, note="created",
+                source=source,
+                occurred_at=occurred_at,
+                staff_user=staff_user,
+                evidence=evidence,
+                callback=callback,
+                note="created",
             ),
         )
     return person
@@ -170,8 +181,12 @@ def person_update(
                     kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
                     changes=changes,
                     **_history_fields(
-                        source=source, occurred_at=occurred_at, staff_user=staff_user,
-                        evidence=evidence, callback=callback, note=note,
+                        source=source,
+                        occurred_at=occurred_at,
+                        staff_user=staff_user,
+                        evidence=evidence,
+                        callback=callback,
+                        note=note,
                     ),
                 )
         _refresh(person, locked)
@@ -193,7 +208,10 @@ def person_revoke_links(*, person: Person, source: str = Source.ADMIN, staff_use
             person=person,
             kind=SubscriptionEvent.Kind.LINK_REVOKED,
             **_history_fields(
-                source=source, occurred_at=None, staff_user=staff_user, evidence=None,
+                source=source,
+                occurred_at=None,
+                staff_user=staff_user,
+                evidence=None,
                 callback=None,
             ),
         )
@@ -245,7 +263,10 @@ def person_upsert_from_vibes(
                         fields["mdn"] = identity.mdn
                     fields.update(values)
                     return person_create(
-                        source=source, callback=callback, occurred_at=occurred_at, **fields,
+                        source=source,
+                        callback=callback,
+                        occurred_at=occurred_at,
+                        **fields,
                     ), True
             except IntegrityError:
                 if attempt == 2:
@@ -255,7 +276,8 @@ def person_upsert_from_vibes(
         # An identifier that belongs to another local row is left alone rather than
         # stolen: staff resolve such a conflict, the callback still applies.
         learned = {
-            k: v for k, v in learned.items()
+            k: v
+            for k, v in learned.items()
             if not Person.objects.filter(**{k: v}).exclude(pk=person.pk).exists()
         }
         update = {**learned, **values}
@@ -264,7 +286,10 @@ def person_upsert_from_vibes(
         if update:
             try:
                 person_update(
-                    person=person, source=source, callback=callback, occurred_at=occurred_at,
+                    person=person,
+                    source=source,
+                    callback=callback,
+                    occurred_at=occurred_at,
                     **update,
                 )
             except IntegrityError:
@@ -276,7 +301,10 @@ def person_upsert_from_vibes(
 
 
 def subscription_list_upsert(
-    *, list_id: str, name: str | None = None, acquisition_campaign_id: str | None = None,
+    *,
+    list_id: str,
+    name: str | None = None,
+    acquisition_campaign_id: str | None = None,
     **values,
 ) -> tuple[SubscriptionList, bool]:
     """Create or update a list by Vibes id. A list first seen in a callback gets a
@@ -348,8 +376,12 @@ def subscription_set_state(
             "opt_out_reason": opt_out_reason if status == Subscription.Status.OPTED_OUT else "",
             "acquisition_campaign_id": acquisition_campaign_id or "",
             **_history_fields(
-                source=source, occurred_at=occurred_at, staff_user=staff_user,
-                evidence=evidence, callback=callback, note=note,
+                source=source,
+                occurred_at=occurred_at,
+                staff_user=staff_user,
+                evidence=evidence,
+                callback=callback,
+                note=note,
             ),
         }
         if sub.last_event_at and occurred_at < sub.last_event_at:
@@ -377,7 +409,8 @@ def subscription_set_state(
         if _created or before != after:
             event = SubscriptionEvent.objects.create(**history)
             Person.objects.filter(pk=person.pk).update(
-                last_change_source=source, last_change_at=occurred_at,
+                last_change_source=source,
+                last_change_at=occurred_at,
             )
     return StateChange(subscription=sub, event=event, applied=True)
 
@@ -385,33 +418,47 @@ def subscription_set_state(
 def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:
     """Ask for an opt-in (the web's double opt-in starts here). Nothing to do when the
     person is already subscribed or waiting for the confirmation text."""
-    current = Subscription.objects.filter(person=person, subscription_list=subscription_list).first()
+    current = Subscription.objects.filter(
+        person=person, subscription_list=subscription_list
+    ).first()
     if current and current.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
         return None
     return subscription_set_state(
-        person=person, subscription_list=subscription_list, source=source,
-        status=Subscription.Status.PENDING, **kwargs,
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.PENDING,
+        **kwargs,
     )
 
 
 def subscription_activate(*, person, subscription_list, source, **kwargs) -> StateChange:
     return subscription_set_state(
-        person=person, subscription_list=subscription_list, source=source,
-        status=Subscription.Status.ACTIVE, **kwargs,
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.ACTIVE,
+        **kwargs,
     )
 
 
 def subscription_reject(*, person, subscription_list, source, **kwargs) -> StateChange:
     return subscription_set_state(
-        person=person, subscription_list=subscription_list, source=source,
-        status=Subscription.Status.REJECTED, **kwargs,
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.REJECTED,
+        **kwargs,
     )
 
 
 def subscription_cancel(*, person, subscription_list, source, **kwargs) -> StateChange:
     return subscription_set_state(
-        person=person, subscription_list=subscription_list, source=source,
-        status=Subscription.Status.OPTED_OUT, **kwargs,
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.OPTED_OUT,
+        **kwargs,
     )
 
 
@@ -428,7 +475,10 @@ def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateCh
         )
         return [
             subscription_cancel(
-                person=person, subscription_list=s.subscription_list, source=source, **kwargs,
+                person=person,
+                subscription_list=s.subscription_list,
+                source=source,
+                **kwargs,
             )
             for s in subs
         ]

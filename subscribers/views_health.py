@@ -24,7 +24,9 @@ def _broker_ok() -> bool:
 
         try:
             client = redis.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1,
+                settings.REDIS_URL,
+                socket_timeout=1,
+                socket_connect_timeout=1,
             )
             try:
                 return bool(client.ping())
@@ -42,5 +44,6 @@ def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503,
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status=200 if healthy else 503,
     )

@@ -30,8 +30,10 @@ def pytest_collection_modifyitems(config, items):
     if services_available():
         return
     if SERVICES_REQUIRED:
-        pytest.exit("REQUIRE_SERVICES=1, but DATABASE_URL is not PostgreSQL or REDIS_URL is unset",
-                    returncode=3)
+        pytest.exit(
+            "REQUIRE_SERVICES=1, but DATABASE_URL is not PostgreSQL or REDIS_URL is unset",
+            returncode=3,
+        )
     reason = "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)"
     for item in items:
         if "services" in item.keywords:
@@ -60,13 +62,19 @@ def database_url_for_subprocess() -> str:
 
 
 def subprocess_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.update({
-        "DATABASE_URL": database_url_for_subprocess(),
-        "REDIS_URL": settings.REDIS_URL,
-        "PYTHONUNBUFFERED": "1",
-        "CONN_MAX_AGE": "0",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url_for_subprocess(),
+            "REDIS_URL": settings.REDIS_URL,
+            "PYTHONUNBUFFERED": "1",
+            "CONN_MAX_AGE": "0",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -84,10 +92,25 @@ class WorkerProcess:
 
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -126,3 +149,6 @@ def celery_worker_process(tmp_path, transactional_db):
     worker = WorkerProcess(tmp_path / "worker.log", subprocess_env())
     yield worker
     worker.stop()
+
+
+pytest_plugins = ["tests.browser"]

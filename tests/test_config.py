@@ -9,10 +9,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env):
-    full_env = {**{k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}, **env}
+    full_env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
+        **env,
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -31,10 +42,17 @@ def test_missing_callback_tokens_and_vibes_credentials_show_as_system_checks():
 @pytest.mark.parametrize("https_only", ["1", "0"])
 def test_deploy_check_is_clean_for_production_settings(https_only):
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY="x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ",
-        ALLOWED_HOSTS="prefs.example.com", HTTPS_ONLY=https_only,
-        CALLBACK_TOKENS="a-long-random-callback-token-123456", VIBES_COMPANY_KEY="ck",
-        VIBES_USERNAME="api@example.com", VIBES_PASSWORD="pw",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ",
+        ALLOWED_HOSTS="prefs.example.com",
+        HTTPS_ONLY=https_only,
+        CALLBACK_TOKENS="a-long-random-callback-token-123456",
+        VIBES_COMPANY_KEY="ck",
+        VIBES_USERNAME="api@example.com",
+        VIBES_PASSWORD="pw",
     )
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,10 @@ def test_history_cannot_be_changed_through_the_admin_even_by_a_superuser(admin_c
     assert b'type="submit" value="Save"' not in page.content
     admin_client.post(url, {"note": "rewritten"})
     assert admin_client.get("/admin/subscribers/subscriptionevent/add/").status_code == 403
-    assert admin_client.post(f"/admin/subscribers/subscriptionevent/{event.pk}/delete/").status_code == 403
+    assert (
+        admin_client.post(f"/admin/subscribers/subscriptionevent/{event.pk}/delete/").status_code
+        == 403
+    )
     event.refresh_from_db()
     assert event.note == "created"
 
@@ -25,9 +28,13 @@ def test_staff_edit_in_admin_goes_through_the_service_and_records_history(admin_
     response = admin_client.post(
         f"/admin/subscribers/person/{person.pk}/change/",
         {
-            "external_person_id": "ex-1", "mdn": "+14155550132", "carrier_code": "",
-            "custom_fields": '{"first_name": "Ana"}', "timezone": "",
-            "subscriptions-TOTAL_FORMS": "0", "subscriptions-INITIAL_FORMS": "0",
+            "external_person_id": "ex-1",
+            "mdn": "+14155550132",
+            "carrier_code": "",
+            "custom_fields": '{"first_name": "Ana"}',
+            "timezone": "",
+            "subscriptions-TOTAL_FORMS": "0",
+            "subscriptions-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content[:2000]

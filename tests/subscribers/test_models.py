@@ -30,7 +30,10 @@ def test_database_refuses_an_unknown_subscription_status(person, sub_list):
 def test_database_refuses_an_unknown_history_kind(person):
     with pytest.raises(IntegrityError), transaction.atomic():
         SubscriptionEvent.objects.create(
-            person=person, kind="teleported", source="admin", occurred_at="2024-01-01T00:00Z",
+            person=person,
+            kind="teleported",
+            source="admin",
+            occurred_at="2024-01-01T00:00Z",
         )
 
 
@@ -60,7 +63,10 @@ def test_list_id_is_unique(sub_list):
 
 def test_history_rows_cannot_be_changed_or_deleted(person):
     event = SubscriptionEvent.objects.create(
-        person=person, kind="details_changed", source="admin", occurred_at="2024-01-01T00:00Z",
+        person=person,
+        kind="details_changed",
+        source="admin",
+        occurred_at="2024-01-01T00:00Z",
     )
     event.note = "rewritten"
     with pytest.raises(TypeError):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from subscribers import services
-from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.models import Person, Source, Subscription, SubscriptionEvent
 from subscribers.services import VibesIdentity
 from subscribers.sync import push_suppressed
 
@@ -49,7 +49,9 @@ def test_person_from_vibes_keeps_an_unassigned_number():
 
 def test_person_update_records_only_what_changed(person):
     changes = services.person_update(
-        person=person, source=Source.ADMIN, custom_fields={"first_name": "John"},
+        person=person,
+        source=Source.ADMIN,
+        custom_fields={"first_name": "John"},
         carrier_code="",
     )
     assert changes == {"custom_fields": [{}, {"first_name": "John"}]}
@@ -62,7 +64,9 @@ def test_person_update_records_only_what_changed(person):
 
 def test_custom_fields_merge_and_null_removes_a_key(person):
     services.person_update(
-        person=person, source=Source.ADMIN, custom_fields={"first_name": "John", "last_name": "Doe"},
+        person=person,
+        source=Source.ADMIN,
+        custom_fields={"first_name": "John", "last_name": "Doe"},
     )
     services.person_update(person=person, source=Source.ADMIN, custom_fields={"last_name": None})
     person.refresh_from_db()
@@ -88,12 +92,19 @@ def test_vibes_sourced_changes_run_with_pushes_suppressed(monkeypatch, person):
 
 def test_opt_in_then_opt_out_moves_status_and_records_history(person, sub_list):
     services.subscription_activate(
-        person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK,
-        occurred_at=T0, opt_in_date=T0, acquisition_campaign_id="2342312",
+        person=person,
+        subscription_list=sub_list,
+        source=Source.VIBES_CALLBACK,
+        occurred_at=T0,
+        opt_in_date=T0,
+        acquisition_campaign_id="2342312",
     )
     change = services.subscription_cancel(
-        person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK,
-        occurred_at=T0 + timedelta(days=30), opt_out_reason="user_opt_out",
+        person=person,
+        subscription_list=sub_list,
+        source=Source.VIBES_CALLBACK,
+        occurred_at=T0 + timedelta(days=30),
+        opt_out_reason="user_opt_out",
     )
     sub = change.subscription
     assert sub.status == Subscription.Status.OPTED_OUT
@@ -104,11 +115,17 @@ def test_opt_in_then_opt_out_moves_status_and_records_history(person, sub_list):
 
 def test_older_optin_does_not_undo_newer_optout(person, sub_list):
     services.subscription_cancel(
-        person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK,
-        occurred_at=T0 + timedelta(days=30), opt_out_reason="user_opt_out",
+        person=person,
+        subscription_list=sub_list,
+        source=Source.VIBES_CALLBACK,
+        occurred_at=T0 + timedelta(days=30),
+        opt_out_reason="user_opt_out",
     )
     change = services.subscription_activate(
-        person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK, occurred_at=T0,
+        person=person,
+        subscription_list=sub_list,
+        source=Source.VIBES_CALLBACK,
+        occurred_at=T0,
     )
     assert change.superseded
     assert change.event.superseded
@@ -119,7 +136,9 @@ def test_older_optin_does_not_undo_newer_optout(person, sub_list):
 
 def test_unknown_opt_out_reason_is_kept_as_given(person, sub_list):
     services.subscription_cancel(
-        person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK,
+        person=person,
+        subscription_list=sub_list,
+        source=Source.VIBES_CALLBACK,
         opt_out_reason="carrier_pigeon_opt_out",
     )
     assert Subscription.objects.get().opt_out_reason == "carrier_pigeon_opt_out"
@@ -128,26 +147,39 @@ def test_unknown_opt_out_reason_is_kept_as_given(person, sub_list):
 def test_repeating_the_same_state_adds_no_history(person, sub_list):
     for _ in range(3):
         services.subscription_activate(
-            person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK,
-            occurred_at=T0, opt_in_date=T0,
+            person=person,
+            subscription_list=sub_list,
+            source=Source.VIBES_CALLBACK,
+            occurred_at=T0,
+            opt_in_date=T0,
         )
     assert history(person).count(("opted_in", "vibes_callback")) == 1
 
 
 def test_request_is_a_no_op_for_someone_already_subscribed(person, sub_list):
     services.subscription_activate(person=person, subscription_list=sub_list, source=Source.ADMIN)
-    assert services.subscription_request(
-        person=person, subscription_list=sub_list, source=Source.PREFERENCE_PAGE,
-    ) is None
+    assert (
+        services.subscription_request(
+            person=person,
+            subscription_list=sub_list,
+            source=Source.PREFERENCE_PAGE,
+        )
+        is None
+    )
     assert Subscription.objects.get().status == Subscription.Status.ACTIVE
 
 
 def test_opt_out_all_leaves_every_list_with_the_staff_user_recorded(person, admin_user):
     lists = [services.subscription_list_upsert(list_id=str(i))[0] for i in range(3)]
     for sub_list in lists[:2]:
-        services.subscription_activate(person=person, subscription_list=sub_list, source=Source.ADMIN)
+        services.subscription_activate(
+            person=person, subscription_list=sub_list, source=Source.ADMIN
+        )
     changes = services.person_opt_out_all(
-        person=person, source=Source.ADMIN, staff_user=admin_user, opt_out_reason="api_opt_out",
+        person=person,
+        source=Source.ADMIN,
+        staff_user=admin_user,
+        opt_out_reason="api_opt_out",
     )
     assert len(changes) == 2
     assert set(Subscription.objects.values_list("status", flat=True)) == {"opted_out"}
