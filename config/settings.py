@@ -149,9 +149,7 @@ PREFERENCE_LINK_SENDER = env.str(
     "PREFERENCE_LINK_SENDER", default="subscribers.link_requests.log_sender"
 )
 # Every "text me a new link" answer takes at least this long, known number or not.
-PREFERENCE_LINK_REQUEST_MIN_SECONDS = env.float(
-    "PREFERENCE_LINK_REQUEST_MIN_SECONDS", default=0.4
-)
+PREFERENCE_LINK_REQUEST_MIN_SECONDS = env.float("PREFERENCE_LINK_REQUEST_MIN_SECONDS", default=0.4)
 
 # Cache (rate limits of the link-request form). Per process by default; with several web
 # processes set CACHE_URL (e.g. redis://host:6379/2) to share the counts. Use a Redis

@@ -65,7 +65,9 @@ def _hit(key: str, limit: tuple[int, int]) -> bool:
 
 
 def address_allowed(ip: str | None) -> bool:
-    return _hit(_hash("ip", ip or "unknown"), _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT))
+    return _hit(
+        _hash("ip", ip or "unknown"), _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT)
+    )
 
 
 def request_link(*, mdn: str) -> bool:

@@ -78,7 +78,8 @@ def list_rows(person: Person) -> list[ListRow]:
             elif not number:
                 note, disabled = _("Add your mobile number below to join this list."), True
         rows.append(ListRow(sub_list, status, state, note, disabled, can_join))
-    return rows
+    # Lists the person can change first; the ones they can't, below, for information.
+    return sorted(rows, key=lambda r: r.disabled)
 
 
 _KIND_TEXT = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import link_requests, links, phone, services
+from .csrf import csrf_protect_no_referrer
 from .evidence import Evidence, client_ip
 from .forms import DetailsForm, LinkRequestForm, NumberForm
 from .models import CustomField, Source, Subscription, SubscriptionList
@@ -93,6 +94,7 @@ def _render_page(request, token, person, *, details_form=None, number_form=None,
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "HEAD"])
 @_with_person
 def page(request, token, person):
@@ -109,13 +111,16 @@ def _parse_shown(values: list[str]) -> dict[int, bool]:
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["POST"])
 @_with_person
 def lists_save(request, token, person):
     shown = _parse_shown(request.POST.getlist("shown"))
     wanted = set(request.POST.getlist("list"))
     offered = SubscriptionList.objects.filter(is_public=True, pk__in=shown).in_bulk()
-    rows = {r.subscription_list.pk: r for r in list_rows(person) if r.subscription_list.pk in offered}
+    rows = {
+        r.subscription_list.pk: r for r in list_rows(person) if r.subscription_list.pk in offered
+    }
     joined, left = [], []
     with transaction.atomic():
         for pk, was_checked in shown.items():
@@ -133,7 +138,10 @@ def lists_save(request, token, person):
                     acquisition_campaign_id=row.subscription_list.acquisition_campaign_id,
                 )
                 joined.append(row.subscription_list.name)
-            elif not want and row.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
+            elif not want and row.status in (
+                Subscription.Status.ACTIVE,
+                Subscription.Status.PENDING,
+            ):
                 services.subscription_cancel(
                     person=person,
                     subscription_list=row.subscription_list,
@@ -159,6 +167,7 @@ def lists_save(request, token, person):
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["POST"])
 @_with_person
 def details_save(request, token, person):
@@ -180,6 +189,7 @@ def details_save(request, token, person):
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["POST"])
 @_with_person
 def number_save(request, token, person):
@@ -207,10 +217,13 @@ def number_save(request, token, person):
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "HEAD", "POST"])
 @_with_person
 def stop_all(request, token, person):
-    wording = _("Stop all texts. You will get no more texts from any of our lists.")
+    wording = _(
+        "You'll leave every list and we'll stop texting %(number)s. You can join again later."
+    ) % {"number": phone.mask(person.mdn) or phone.mask(person.pending_mdn)}
     if request.method != "POST":
         return render(
             request,
@@ -231,6 +244,7 @@ def stop_all(request, token, person):
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "HEAD", "POST"])
 def link_request(request):
     """Ask for a new link by number. The answer never says whether the number is known."""
@@ -248,6 +262,7 @@ def link_request(request):
 
 
 @_private
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "HEAD"])
 def link_sent(request):
     return render(request, "preferences/link_sent.html")

@@ -77,7 +77,9 @@ def make_world() -> World:
     services.subscription_activate(
         person=person, subscription_list=weekly, source=Source.VIBES_CALLBACK
     )
-    services.subscription_reject(person=person, subscription_list=orders, source=Source.VIBES_CALLBACK)
+    services.subscription_reject(
+        person=person, subscription_list=orders, source=Source.VIBES_CALLBACK
+    )
     services.subscription_activate(person=person, subscription_list=staff, source=Source.ADMIN)
     return World(person, weekly, events, orders, offline, staff)
 

@@ -29,7 +29,10 @@ def status_of(world, sub_list):
 def lists_post(client, url, *, shown, checked, **extra):
     return client.post(
         f"{url}lists/",
-        {"shown": [f"{lst.pk}:{int(was)}" for lst, was in shown], "list": [lst.pk for lst in checked]},
+        {
+            "shown": [f"{lst.pk}:{int(was)}" for lst, was in shown],
+            "list": [lst.pk for lst in checked],
+        },
         HTTP_USER_AGENT=UA,
         REMOTE_ADDR="203.0.113.9",
         **extra,
@@ -50,7 +53,7 @@ def test_page_shows_every_public_list_with_the_persons_state(client, world, url)
     assert "Subscribed" in body and "Not subscribed" in body
     assert "Can&#x27;t be added" in body and "replied “No”" in body
     assert "can&#x27;t be joined online" in body
-    assert re.search(rf'id="list-{world.orders.pk}"[^>]*disabled', body)
+    assert f'name="list" value="{world.orders.pk}"' not in body
     assert re.search(rf'id="list-{world.weekly.pk}" checked', body)
     assert "+1 ••• ••• 1234" in body
     assert "2995551234" not in body
@@ -90,7 +93,10 @@ def test_a_link_that_no_longer_works_gets_a_friendly_page_without_personal_data(
 
 def test_joining_a_list_asks_for_a_confirmation_text_and_records_evidence(client, world, url):
     response = lists_post(
-        client, url, shown=[(world.weekly, 1), (world.events, 0)], checked=[world.weekly, world.events]
+        client,
+        url,
+        shown=[(world.weekly, 1), (world.events, 0)],
+        checked=[world.weekly, world.events],
     )
     assert response.status_code == 302 and response["Location"] == url
     assert status_of(world, world.events) == Subscription.Status.PENDING
@@ -217,7 +223,12 @@ def test_unchanged_details_record_nothing(client, url):
 
 
 def test_stop_all_asks_first_then_opts_out_of_everything(client, world, url):
-    lists_post(client, url, shown=[(world.events, 0), (world.weekly, 1)], checked=[world.weekly, world.events])
+    lists_post(
+        client,
+        url,
+        shown=[(world.events, 0), (world.weekly, 1)],
+        checked=[world.weekly, world.events],
+    )
     before = snapshot()
     confirm = client.get(f"{url}stop/")
     assert confirm.status_code == 200 and "Yes, stop all texts" in confirm.content.decode()
@@ -225,7 +236,9 @@ def test_stop_all_asks_first_then_opts_out_of_everything(client, world, url):
     response = client.post(f"{url}stop/", REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 302
     statuses = dict(
-        Subscription.objects.filter(person=world.person).values_list("subscription_list__name", "status")
+        Subscription.objects.filter(person=world.person).values_list(
+            "subscription_list__name", "status"
+        )
     )
     assert statuses == {
         "Weekly deals": "opted_out",
@@ -235,7 +248,9 @@ def test_stop_all_asks_first_then_opts_out_of_everything(client, world, url):
     }
     event = SubscriptionEvent.objects.filter(kind="opted_out").latest("id")
     assert event.opt_out_reason == "user_opt_out" and event.ip_address == "198.51.100.7"
-    assert event.wording.startswith("Stop all texts.")
+    assert event.wording == (
+        "You'll leave every list and we'll stop texting +1 ••• ••• 1234. You can join again later."
+    )
     count = SubscriptionEvent.objects.count()
     client.post(f"{url}stop/")  # a double submit
     assert SubscriptionEvent.objects.count() == count
@@ -317,3 +332,35 @@ def test_admin_change_page_shows_the_link(admin_client, world):
     match = re.search(r'href="(http://[^"]+/preferences/[^"]+/)"', body)
     assert match, "no preference link on the admin page"
     assert links.read_token(match.group(1).split("/")[-2]) == world.person
+
+
+def test_a_no_referrer_page_posting_with_origin_null_still_needs_the_token(world, url):
+    """Browsers send ``Origin: null`` from a no-referrer page; the token still decides."""
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.get(url)
+    token = csrf_client.cookies["csrftoken"].value
+    form = {"shown": [f"{world.weekly.pk}:1"]}
+    assert csrf_client.post(f"{url}lists/", form, HTTP_ORIGIN="null").status_code == 403
+    assert status_of(world, world.weekly) == Subscription.Status.ACTIVE
+    foreign = csrf_client.post(
+        f"{url}lists/", {**form, "csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert foreign.status_code == 403
+    assert status_of(world, world.weekly) == Subscription.Status.ACTIVE
+    ok = csrf_client.post(
+        f"{url}lists/", {**form, "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null"
+    )
+    assert ok.status_code == 302
+    assert status_of(world, world.weekly) == Subscription.Status.OPTED_OUT
+
+
+def test_the_site_wide_csrf_check_still_refuses_origin_null_elsewhere(admin_user):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.get("/admin/login/")
+    token = csrf_client.cookies["csrftoken"].value
+    response = csrf_client.post(
+        "/admin/login/",
+        {"username": "admin", "password": "password", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="null",
+    )
+    assert response.status_code == 403
