@@ -24,7 +24,7 @@ from . import link_requests, links, phone, services
 from .csrf import csrf_protect_no_referrer
 from .evidence import Evidence, client_ip
 from .forms import DetailsForm, LinkRequestForm, NumberForm
-from .models import CustomField, Source, Subscription, SubscriptionList
+from .models import CustomField, Person, Source, Subscription
 from .preference_rows import JOIN_DISCLOSURE, history_rows, list_rows
 
 OPT_OUT_REASON = "user_opt_out"
@@ -101,6 +101,11 @@ def page(request, token, person):
     return _render_page(request, token, person)
 
 
+def _lock(person) -> None:
+    """Serialise one person's changes, so two quick submits see each other's result."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
+
+
 def _parse_shown(values: list[str]) -> dict[int, bool]:
     shown = {}
     for value in values:
@@ -117,12 +122,10 @@ def _parse_shown(values: list[str]) -> dict[int, bool]:
 def lists_save(request, token, person):
     shown = _parse_shown(request.POST.getlist("shown"))
     wanted = set(request.POST.getlist("list"))
-    offered = SubscriptionList.objects.filter(is_public=True, pk__in=shown).in_bulk()
-    rows = {
-        r.subscription_list.pk: r for r in list_rows(person) if r.subscription_list.pk in offered
-    }
     joined, left = [], []
     with transaction.atomic():
+        _lock(person)
+        rows = {r.subscription_list.pk: r for r in list_rows(person)}
         for pk, was_checked in shown.items():
             row = rows.get(pk)
             want = str(pk) in wanted
@@ -154,7 +157,7 @@ def lists_save(request, token, person):
         messages.success(
             request,
             _("We've sent a text to %(number)s; reply Y to confirm %(lists)s.")
-            % {"number": phone.mask(person.mdn), "lists": ", ".join(joined)},
+            % {"number": phone.mask(person.mdn or person.pending_mdn), "lists": ", ".join(joined)},
         )
     if left:
         messages.success(
@@ -230,12 +233,14 @@ def stop_all(request, token, person):
             "preferences/stop.html",
             {"token": token, "wording": wording, "masked_mdn": phone.mask(person.mdn)},
         )
-    changes = services.person_opt_out_all(
-        person=person,
-        source=PAGE,
-        evidence=_evidence(request, token, wording=wording),
-        opt_out_reason=OPT_OUT_REASON,
-    )
+    with transaction.atomic():
+        _lock(person)
+        changes = services.person_opt_out_all(
+            person=person,
+            source=PAGE,
+            evidence=_evidence(request, token, wording=wording),
+            opt_out_reason=OPT_OUT_REASON,
+        )
     if changes:
         messages.success(request, _("Done: we won't send you any more texts."))
     else:

@@ -364,3 +364,64 @@ def test_the_site_wide_csrf_check_still_refuses_origin_null_elsewhere(admin_user
         HTTP_ORIGIN="null",
     )
     assert response.status_code == 403
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_double_submits_record_each_change_once():
+    """Two taps on "Save" arrive together: the person lock makes the second a no-op."""
+    import threading
+
+    from django.db import connection
+
+    world = make_world()
+    url = links.preference_path(world.person)
+
+    def twice(path, data):
+        barrier, results = threading.Barrier(2), []
+
+        def submit():
+            client = Client()
+            barrier.wait()
+            try:
+                results.append(client.post(path, data).status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert results == [302, 302]
+
+    twice(
+        f"{url}lists/",
+        {"shown": [f"{world.weekly.pk}:1", f"{world.events.pk}:0"], "list": [world.events.pk]},
+    )
+    events = SubscriptionEvent.objects.filter(source=Source.PREFERENCE_PAGE)
+    assert events.filter(kind="opted_out", subscription_list=world.weekly).count() == 1
+    assert events.filter(kind="optin_requested", subscription_list=world.events).count() == 1
+    twice(f"{url}stop/", {})
+    assert events.filter(kind="opted_out", subscription_list=world.events).count() == 1
+    assert events.filter(kind="opted_out", subscription_list=world.staff).count() == 1
+    assert events.filter(kind="opted_out", subscription_list=world.weekly).count() == 1
+
+
+def test_the_page_costs_the_same_queries_however_many_lists(client, world, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(20):
+        sub_list = services.subscription_list_upsert(
+            list_id=f"9{n:03d}", name=f"Extra {n}", acquisition_campaign_id="1", is_public=True
+        )[0]
+        services.subscription_activate(
+            person=world.person, subscription_list=sub_list, source=Source.VIBES_CALLBACK
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    print(f"preference page: {len(few)} queries")
