@@ -114,9 +114,13 @@ def history_rows(person: Person) -> list[HistoryRow]:
     for e in events:
         name = e.subscription_list.name if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
-        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in (e.changes or {}):
-            text = _("New number requested")
-            if "mdn" in e.changes:
+        changes = e.changes or {}
+        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
+            if "mdn" in changes:
                 text = _("New number confirmed")
+            elif changes["pending_mdn"][1]:
+                text = _("New number requested")
+            else:
+                text = _("New number withdrawn")
         rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))
     return rows

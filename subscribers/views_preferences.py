@@ -235,12 +235,21 @@ def stop_all(request, token, person):
         )
     with transaction.atomic():
         _lock(person)
+        evidence = _evidence(request, token, wording=wording)
         changes = services.person_opt_out_all(
-            person=person,
-            source=PAGE,
-            evidence=_evidence(request, token, wording=wording),
-            opt_out_reason=OPT_OUT_REASON,
+            person=person, source=PAGE, evidence=evidence, opt_out_reason=OPT_OUT_REASON
         )
+        if person.pending_mdn:
+            # A new number still waiting for its confirmation text would sign them up
+            # again through the campaign: "stop all" withdraws it too.
+            services.person_update(
+                person=person,
+                source=PAGE,
+                evidence=evidence,
+                note="new number withdrawn",
+                pending_mdn="",
+            )
+            changes.append(None)
     if changes:
         messages.success(request, _("Done: we won't send you any more texts."))
     else:

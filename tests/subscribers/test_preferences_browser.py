@@ -4,7 +4,7 @@ import pytest
 
 from subscribers import links
 from subscribers.models import Subscription, SubscriptionEvent
-from tests.browser import PHONE, screenshot
+from tests.browser import ARTIFACTS, PHONE, screenshot
 from tests.subscribers.prefs_helpers import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,12 +56,21 @@ def test_a_person_manages_their_texts_on_a_phone(live_server, phone_page):
     assert world.person.custom_fields["birthday"] == "1990-04-05"
     screenshot(page, "preferences-details-saved-phone")
 
+    # A new number waits for its confirmation text.
+    page.get_by_label("New mobile number").fill("(415) 555-0132")
+    page.get_by_role("button", name="Text this number to confirm").click()
+    page.wait_for_url("**/preferences/*/")
+    assert "reply Y to confirm your new number" in page.locator(".messages").inner_text()
+    world.person.refresh_from_db()
+    assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "+14155550132")
+
     # A focused control shows where the keyboard is.
     page.get_by_role("button", name="Save my lists").focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Shift+Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+    page.screenshot(path=str(ARTIFACTS / "preferences-focus-phone.png"))
 
     # Stop all, with a confirmation step.
     page.get_by_role("link", name="Stop all texts…").click()
@@ -76,7 +85,9 @@ def test_a_person_manages_their_texts_on_a_phone(live_server, phone_page):
     assert SubscriptionEvent.objects.filter(
         source="preference_page", user_agent__contains="Chrome"
     ).exists()
-    assert page.locator(".history li").first.inner_text().startswith("Left")
+    history = page.locator(".history li").all_inner_texts()
+    assert history[0].startswith("New number withdrawn on this page")
+    assert any(h.startswith("Left Store events on this page") for h in history)
     screenshot(page, "preferences-stopped-phone")
 
 
@@ -91,6 +102,10 @@ def test_a_dead_link_and_the_spanish_page_on_a_phone(live_server, browser):
         page.get_by_role("button", name="Envíame un enlace nuevo").click()
         assert "número de celular válido" in page.locator(".errorlist").inner_text()
         screenshot(page, "preferences-dead-link-es-phone")
+        page.get_by_label("Tu número de celular").fill("(415) 555-0100")
+        page.get_by_role("button", name="Envíame un enlace nuevo").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Revisa tus mensajes"
+        screenshot(page, "preferences-link-sent-es-phone")
         page.goto(f"{live_server.url}{links.preference_path(world.person)}")
         assert page.get_by_role("heading", level=1).inner_text() == (
             "Tus preferencias de mensajes de texto"

@@ -272,6 +272,16 @@ def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
     assert "New number requested" in body
 
 
+def test_stop_all_also_withdraws_a_new_number_waiting_for_confirmation(client, world, url):
+    client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"}, follow=True)
+    client.post(f"{url}stop/", follow=True)
+    world.person.refresh_from_db()
+    assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "")
+    body = client.get(url).content.decode()
+    assert "reply Y to confirm your new number" not in body
+    assert "New number withdrawn" in body
+
+
 def test_an_invalid_new_number_is_explained(client, url):
     before = snapshot()
     response = client.post(f"{url}number/", {"n-mdn": "555-12"})
