@@ -1,7 +1,6 @@
 """Forms of the preference pages: details built from CustomField, number, new link."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import phone
@@ -96,7 +95,4 @@ class LinkRequestForm(forms.Form):
     )
 
     def clean_mdn(self):
-        try:
-            return phone.normalize_typed(self.cleaned_data["mdn"])
-        except ValidationError:
-            raise ValidationError(phone.INVALID_MOBILE_MESSAGE, code="invalid_mobile") from None
+        return phone.normalize_typed(self.cleaned_data["mdn"])
