@@ -113,3 +113,21 @@ def test_a_dead_link_and_the_spanish_page_on_a_phone(live_server, browser):
         screenshot(page, "preferences-page-es-phone")
     finally:
         context.close()
+
+
+def test_the_pages_work_with_javascript_off(live_server, browser):
+    world = make_world()
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{links.preference_path(world.person)}")
+        page.get_by_label("Store events").check()
+        page.get_by_role("button", name="Save my lists").click()
+        page.wait_for_url("**/preferences/*/")
+        assert status(world, world.events) == Subscription.Status.PENDING
+        page.get_by_role("link", name="Stop all texts…").click()
+        page.get_by_role("button", name="Yes, stop all texts").click()
+        page.wait_for_url("**/preferences/*/")
+        assert status(world, world.events) == Subscription.Status.OPTED_OUT
+    finally:
+        context.close()
