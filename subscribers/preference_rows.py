@@ -19,6 +19,11 @@ JOIN_DISCLOSURE = gettext_lazy(
 HISTORY_SIZE = 10
 
 
+def shown_number(number: str | None) -> str:
+    """The masked number as pages show it: never broken across lines."""
+    return phone.mask(number).replace(" ", "\u00a0")
+
+
 @dataclass(frozen=True)
 class ListRow:
     subscription_list: SubscriptionList
@@ -62,7 +67,7 @@ def list_rows(person: Person) -> list[ListRow]:
         elif status == Subscription.Status.PENDING:
             state = _("Waiting for your confirmation text")
             note = _("We've sent a text to %(number)s; reply Y to confirm.") % {
-                "number": phone.mask(number)
+                "number": shown_number(number)
             }
         elif status == Subscription.Status.REJECTED:
             state = _("Can't be added")

@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import link_requests, links, phone, services
+from . import link_requests, links, services
 from .csrf import csrf_protect_no_referrer
 from .evidence import Evidence, client_ip
 from .forms import DetailsForm, LinkRequestForm, NumberForm
 from .models import CustomField, Person, Source, Subscription
-from .preference_rows import JOIN_DISCLOSURE, history_rows, list_rows
+from .preference_rows import JOIN_DISCLOSURE, history_rows, list_rows, shown_number
 
 OPT_OUT_REASON = "user_opt_out"
 PAGE = Source.PREFERENCE_PAGE
@@ -79,8 +79,8 @@ def _render_page(request, token, person, *, details_form=None, number_form=None,
     context = {
         "token": token,
         "person": person,
-        "masked_mdn": phone.mask(person.mdn),
-        "masked_pending": phone.mask(person.pending_mdn),
+        "masked_mdn": shown_number(person.mdn),
+        "masked_pending": shown_number(person.pending_mdn),
         "rows": rows,
         "has_changeable_lists": any(not r.disabled for r in rows),
         "details_form": details_form
@@ -157,7 +157,10 @@ def lists_save(request, token, person):
         messages.success(
             request,
             _("We've sent a text to %(number)s; reply Y to confirm %(lists)s.")
-            % {"number": phone.mask(person.mdn or person.pending_mdn), "lists": ", ".join(joined)},
+            % {
+                "number": shown_number(person.mdn or person.pending_mdn),
+                "lists": ", ".join(joined),
+            },
         )
     if left:
         messages.success(
@@ -201,7 +204,7 @@ def number_save(request, token, person):
         return _render_page(request, token, person, number_form=form, status=400)
     wording = _(
         "We'll text this number to confirm it. It replaces %(number)s only after you reply Y."
-    ) % {"number": phone.mask(person.mdn) or _("no number")}
+    ) % {"number": shown_number(person.mdn) or _("no number")}
     services.person_request_number(
         person=person,
         mdn=form.cleaned_data["mdn"],
@@ -212,7 +215,7 @@ def number_save(request, token, person):
         messages.success(
             request,
             _("We've sent a text to %(number)s; reply Y to confirm your new number.")
-            % {"number": phone.mask(person.pending_mdn)},
+            % {"number": shown_number(person.pending_mdn)},
         )
     else:
         messages.info(request, _("That is already your number; nothing changed."))
@@ -226,12 +229,12 @@ def number_save(request, token, person):
 def stop_all(request, token, person):
     wording = _(
         "You'll leave every list and we'll stop texting %(number)s. You can join again later."
-    ) % {"number": phone.mask(person.mdn) or phone.mask(person.pending_mdn)}
+    ) % {"number": shown_number(person.mdn) or shown_number(person.pending_mdn)}
     if request.method != "POST":
         return render(
             request,
             "preferences/stop.html",
-            {"token": token, "wording": wording, "masked_mdn": phone.mask(person.mdn)},
+            {"token": token, "wording": wording, "masked_mdn": shown_number(person.mdn)},
         )
     with transaction.atomic():
         _lock(person)

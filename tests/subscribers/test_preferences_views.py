@@ -55,7 +55,7 @@ def test_page_shows_every_public_list_with_the_persons_state(client, world, url)
     assert "can&#x27;t be joined online" in body
     assert f'name="list" value="{world.orders.pk}"' not in body
     assert re.search(rf'id="list-{world.weekly.pk}" checked', body)
-    assert "+1 ••• ••• 1234" in body
+    assert "+1\u00a0•••\u00a0•••\u00a01234" in body
     assert "2995551234" not in body
 
 
@@ -110,9 +110,12 @@ def test_joining_a_list_asks_for_a_confirmation_text_and_records_evidence(client
     assert status_of(world, world.weekly) == Subscription.Status.ACTIVE
 
     body = client.get(url).content.decode()
-    assert "We&#x27;ve sent a text to +1 ••• ••• 1234; reply Y to confirm Store events." in body
+    assert (
+        "We&#x27;ve sent a text to +1\u00a0•••\u00a0•••\u00a01234; reply Y to confirm Store events."
+        in body
+    )
     assert "Waiting for your confirmation text" in body
-    assert "We&#x27;ve sent a text to +1 ••• ••• 1234; reply Y to confirm." in body
+    assert "We&#x27;ve sent a text to +1\u00a0•••\u00a0•••\u00a01234; reply Y to confirm." in body
 
 
 def test_a_double_submit_does_no_harm(client, world, url):
@@ -249,7 +252,8 @@ def test_stop_all_asks_first_then_opts_out_of_everything(client, world, url):
     event = SubscriptionEvent.objects.filter(kind="opted_out").latest("id")
     assert event.opt_out_reason == "user_opt_out" and event.ip_address == "198.51.100.7"
     assert event.wording == (
-        "You'll leave every list and we'll stop texting +1 ••• ••• 1234. You can join again later."
+        "You'll leave every list and we'll stop texting +1\u00a0•••\u00a0•••\u00a01234. "
+        "You can join again later."
     )
     count = SubscriptionEvent.objects.count()
     client.post(f"{url}stop/")  # a double submit
@@ -268,7 +272,7 @@ def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
     assert event.changes == {"pending_mdn": ["", "+14155550132"]}
     assert event.source == Source.PREFERENCE_PAGE and "only after you reply Y" in event.wording
     body = client.get(url).content.decode()
-    assert "reply Y to confirm your new number" in body and "+1 ••• ••• 0132" in body
+    assert "reply Y to confirm your new number" in body and "+1\u00a0•••\u00a0•••\u00a00132" in body
     assert "New number requested" in body
 
 
