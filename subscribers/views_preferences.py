@@ -88,7 +88,10 @@ def _render_page(request, token, person, *, details_form=None, number_form=None,
         "number_form": number_form or NumberForm(prefix="n"),
         "history": history_rows(person),
         "disclosure": JOIN_DISCLOSURE,
-        "any_active": any(r.status in ("active", "pending") for r in rows),
+        # "Stop all" covers every list, offered here or not.
+        "any_active": person.subscriptions.filter(
+            status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING]
+        ).exists(),
     }
     return render(request, "preferences/page.html", context, status=status)
 

@@ -262,6 +262,14 @@ def test_stop_all_asks_first_then_opts_out_of_everything(client, world, url):
     assert "nothing to stop" in body and "Stop all texts…" not in body
 
 
+def test_stop_all_is_offered_for_a_list_the_page_does_not_show(client, world, url):
+    lists_post(client, url, shown=[(world.weekly, 1)], checked=[])
+    body = client.get(url).content.decode()
+    assert "Stop all texts…" in body  # still on the non-public "Staff alerts"
+    client.post(f"{url}stop/")
+    assert status_of(world, world.staff) == Subscription.Status.OPTED_OUT
+
+
 def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
     response = client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"})
     assert response.status_code == 302
