@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps
+.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ browser-deps:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
+
+# Refresh and compile the Spanish catalogue (needs gettext; the .mo is committed).
+messages: install
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=tests --no-obsolete
+	msgfmt --check -o locale/es/LC_MESSAGES/django.mo locale/es/LC_MESSAGES/django.po
+
+# Figures for the preference pages (not part of the test suite).
+bench-preferences: install
+	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/subscribers/bench_preferences.py
 
 lint: install
 	$(VENV)/bin/ruff check .

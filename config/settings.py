@@ -144,6 +144,17 @@ CALLBACK_MAX_BODY_BYTES = env.int("CALLBACK_MAX_BODY_BYTES", default=256 * 1024)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 PREFERENCE_LINK_MAX_AGE_DAYS = env.int("PREFERENCE_LINK_MAX_AGE_DAYS", default=30)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
+# Who delivers a new link asked for by number: a dotted path to send(*, person, url).
+PREFERENCE_LINK_SENDER = env.str(
+    "PREFERENCE_LINK_SENDER", default="subscribers.link_requests.log_sender"
+)
+# Every "text me a new link" answer takes at least this long, known number or not.
+PREFERENCE_LINK_REQUEST_MIN_SECONDS = env.float("PREFERENCE_LINK_REQUEST_MIN_SECONDS", default=0.4)
+
+# Cache (rate limits of the link-request form). Per process by default; with several web
+# processes set CACHE_URL (e.g. redis://host:6379/2) to share the counts. Use a Redis
+# database of its own: the cache's clear() empties the whole database.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Celery. With REDIS_URL unset, kombu's filesystem transport: a real worker runs with no
 # broker server. Results are never read, so none are stored.

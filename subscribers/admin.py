@@ -1,8 +1,10 @@
 """Admin registration. Staff edits go through the services, so they record history."""
 
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import links, services
 from .models import CustomField, Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 
 
@@ -46,12 +48,22 @@ class PersonAdmin(admin.ModelAdmin):
         "last_change_source",
         "last_change_at",
         "link_version",
+        "pending_mdn",
+        "preference_link",
     )
     inlines = [SubscriptionInline]
     show_full_result_count = False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("preference link"))
+    def preference_link(self, obj):
+        """The person's own link (valid PREFERENCE_LINK_MAX_AGE_DAYS), to send or open."""
+        if obj is None or obj.pk is None:
+            return "—"
+        url = links.preference_url(obj)
+        return format_html('<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
         values = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}

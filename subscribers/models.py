@@ -66,6 +66,15 @@ class Person(models.Model):
         db_index=True,
         help_text=_("E.164, e.g. +14155550132."),
     )
+    pending_mdn = models.CharField(
+        _("new number waiting for confirmation"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "A number the person asked to use (E.164). It replaces the mobile number only "
+            "after the person replies Y to the acquisition campaign's confirmation text."
+        ),
+    )
     carrier_code = models.CharField(_("carrier code"), max_length=32, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)

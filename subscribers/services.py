@@ -31,6 +31,7 @@ _PERSON_FIELDS = (
     "vibes_person_id",
     "vibes_created_at",
     "vibes_updated_at",
+    "pending_mdn",
 )
 _IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
 
@@ -216,6 +217,60 @@ def person_revoke_links(*, person: Person, source: str = Source.ADMIN, staff_use
             ),
         )
     person.refresh_from_db(fields=["link_version"])
+
+
+def person_request_number(
+    *,
+    person: Person,
+    mdn: str,
+    source: str,
+    staff_user=None,
+    evidence: Evidence | None = None,
+) -> bool:
+    """Ask for ``mdn`` (typed by a person, validated strictly) to become the number.
+
+    Never a silent update: Vibes only subscribes a number through an acquisition
+    campaign's confirmation text, so the number waits in ``pending_mdn`` until the
+    person confirms (``person_confirm_number``). Typing the current number again
+    withdraws a pending request. Returns whether anything changed.
+    """
+    new = phone.normalize_typed(mdn)
+    pending = "" if new == person.mdn else new
+    return bool(
+        person_update(
+            person=person,
+            source=source,
+            staff_user=staff_user,
+            evidence=evidence,
+            note="new number requested; waits for the confirmation text" if pending else "",
+            pending_mdn=pending,
+        )
+    )
+
+
+def person_confirm_number(
+    *,
+    person: Person,
+    mdn: str,
+    source: str = Source.VIBES_CALLBACK,
+    callback=None,
+    occurred_at: datetime | None = None,
+) -> bool:
+    """The person confirmed ``mdn`` (Vibes' CONFIRMED acknowledgement for that number):
+    when it is the number they asked for, it becomes their number. Returns whether it did."""
+    confirmed = phone.normalize_from_vibes(mdn)
+    if not confirmed or confirmed != person.pending_mdn:
+        return False
+    person_update(
+        person=person,
+        source=source,
+        callback=callback,
+        occurred_at=occurred_at,
+        note="new number confirmed",
+        mdn=confirmed,
+        pending_mdn="",
+    )
+    return True
 
 
 def person_find_for_vibes(identity: VibesIdentity) -> Person | None:

@@ -1,0 +1,131 @@
+"""What the preference page shows: one row per public list, and recent changes in words.
+
+The sentence a row shows next to its checkbox is also the wording recorded as evidence
+when the person changes that box, so the two cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import phone
+from .models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+
+JOIN_DISCLOSURE = gettext_lazy(
+    "We'll text you to confirm each list you join. Message and data rates may apply. "
+    "Reply STOP to any text to stop."
+)
+HISTORY_SIZE = 10
+
+
+def shown_number(number: str | None) -> str:
+    """The masked number as pages show it: never broken across lines."""
+    return phone.mask(number).replace(" ", "\u00a0")
+
+
+@dataclass(frozen=True)
+class ListRow:
+    subscription_list: SubscriptionList
+    status: str  # a Subscription.Status value, or "none"
+    state_text: str
+    note: str
+    disabled: bool
+    can_join: bool
+
+    @property
+    def checked(self) -> bool:
+        return self.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING)
+
+    @property
+    def label(self) -> str:
+        return self.subscription_list.name
+
+    @property
+    def wording(self) -> str:
+        parts = [self.subscription_list.name]
+        if self.subscription_list.public_description:
+            parts.append(self.subscription_list.public_description)
+        return f"{' — '.join(parts)} ({JOIN_DISCLOSURE})"
+
+
+def list_rows(person: Person) -> list[ListRow]:
+    lists = SubscriptionList.objects.filter(is_public=True).order_by("name", "pk")
+    status_of = dict(
+        Subscription.objects.filter(person=person, subscription_list__in=lists).values_list(
+            "subscription_list_id", "status"
+        )
+    )
+    number = person.mdn or person.pending_mdn
+    rows = []
+    for sub_list in lists:
+        status = status_of.get(sub_list.pk, "none")
+        can_join = bool(sub_list.acquisition_campaign_id and number)
+        note, disabled = "", False
+        if status == Subscription.Status.ACTIVE:
+            state = _("Subscribed")
+        elif status == Subscription.Status.PENDING:
+            state = _("Waiting for your confirmation text")
+            note = _("We've sent a text to %(number)s; reply Y to confirm.") % {
+                "number": shown_number(number)
+            }
+        elif status == Subscription.Status.REJECTED:
+            state = _("Can't be added")
+            note = _(
+                "This number once replied “No” to our confirmation text for this list, "
+                "so we can't add it from here."
+            )
+            disabled = True
+        else:
+            state = _("Not subscribed")
+            if not sub_list.acquisition_campaign_id:
+                note, disabled = _("This list can't be joined online."), True
+            elif not number:
+                note, disabled = _("Add your mobile number below to join this list."), True
+        rows.append(ListRow(sub_list, status, state, note, disabled, can_join))
+    # Lists the person can change first; the ones they can't, below, for information.
+    return sorted(rows, key=lambda r: r.disabled)
+
+
+_KIND_TEXT = {
+    SubscriptionEvent.Kind.OPTIN_REQUESTED: gettext_lazy("Asked to join %(list)s"),
+    SubscriptionEvent.Kind.OPTED_IN: gettext_lazy("Joined %(list)s"),
+    SubscriptionEvent.Kind.OPTIN_REJECTED: gettext_lazy("Not added to %(list)s"),
+    SubscriptionEvent.Kind.OPTED_OUT: gettext_lazy("Left %(list)s"),
+    SubscriptionEvent.Kind.DETAILS_CHANGED: gettext_lazy("Details updated"),
+    SubscriptionEvent.Kind.LINK_REVOKED: gettext_lazy("Earlier links turned off"),
+}
+_SOURCE_TEXT = {
+    Source.PREFERENCE_PAGE: gettext_lazy("on this page"),
+    Source.VIBES_CALLBACK: gettext_lazy("by text message"),
+    Source.ADMIN: gettext_lazy("by our team"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: object
+    text: str
+    how: str
+
+
+def history_rows(person: Person) -> list[HistoryRow]:
+    events = (
+        SubscriptionEvent.objects.filter(person=person, superseded=False)
+        .select_related("subscription_list")
+        .order_by("-occurred_at", "-id")[:HISTORY_SIZE]
+    )
+    rows = []
+    for e in events:
+        name = e.subscription_list.name if e.subscription_list else ""
+        text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
+        changes = e.changes or {}
+        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
+            if "mdn" in changes:
+                text = _("New number confirmed")
+            elif changes["pending_mdn"][1]:
+                text = _("New number requested")
+            else:
+                text = _("New number withdrawn")
+        rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))
+    return rows
