@@ -66,7 +66,7 @@ class SimulatorServer:
         self.port = self._httpd.server_address[1]
         self.deliverer.start()
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
         return self
@@ -166,6 +166,13 @@ class SimulatorServer:
         ]
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -178,7 +185,12 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "VibesSimulator/1"
 
     def do_GET(self):
-        self._serve()
+        try:
+            self._serve()
+        except Exception:  # a bug in the simulator answers 500, like a server would
+            log.exception("simulator error on %s %s", self.command, self.path.partition("?")[0])
+            error = {"errors": [{"message": "Internal Server Error", "code": 5000}]}
+            self._answer(500, error)
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
 
@@ -201,8 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return  # no answer at all
             if fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                message = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus else ""
-                error = {"errors": [{"message": message or "Error", "code": fault.status * 10}]}
+                error = {"errors": [{"message": _phrase(fault.status), "code": fault.status * 10}]}
                 return self._answer(fault.status, error, headers, record=True)
         if sim.faults.over_rate_limit():
             error = {"errors": [{"message": "Too Many Requests", "code": 4290}]}
