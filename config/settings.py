@@ -82,9 +82,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
-    # WAL and a busy timeout let web, worker and beat share the SQLite file.
+    # WAL and a busy timeout let web, worker and beat share the SQLite file. IMMEDIATE
+    # transactions take the write lock up front, so a transaction that read first cannot
+    # fail at once with "database is locked" when it comes to write (the busy timeout
+    # only applies to locks taken at BEGIN).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
