@@ -155,11 +155,9 @@ def person_add(sim, data, args):
 
 def person_update(sim, data, args):
     person = _find(sim, data)
-    fields = {
-        k: v for k, v in data.items() if k not in {"person_key", "mdn"} or k == "mobile_phone"
-    }
-    if "external_person_id" in fields and not data.get("person_key") and not data.get("mdn"):
-        fields.pop("external_person_id")  # it named the person
+    fields = {k: v for k, v in data.items() if k not in {"person_key", "mdn"}}
+    if not data.get("person_key") and not data.get("mdn"):
+        fields.pop("external_person_id", None)  # it named the person
     return 200, sim.state.person_update(person, fields).to_api(sim.company_key)
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -77,7 +78,7 @@ class Deliverer:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.timeout = timeout
-        self.records: list[DeliveryRecord] = []
+        self.records: deque[DeliveryRecord] = deque(maxlen=10_000)
         self._queue: list = []
         self._seq = itertools.count()
         self._cond = threading.Condition()

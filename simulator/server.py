@@ -17,6 +17,7 @@ The control API (``/_sim/…``, see ``simulator.control``) does the same over HT
 import json
 import logging
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -154,6 +155,16 @@ class SimulatorServer:
             and (outcome is None or r.outcome == outcome)
             and (event_id is None or r.event_id == event_id)
         ]
+
+    def wait_for_request(self, *, method=None, path_contains=None, timeout=10.0) -> dict | None:
+        """The first API request matching, waiting up to ``timeout`` for it to arrive
+        (e.g. the push a staff opt-out makes: ``method="DELETE"``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.requests(method=method, path_contains=path_contains)
+            if found or time.monotonic() >= deadline:
+                return found[0] if found else None
+            time.sleep(0.05)
 
     def requests(self, *, method=None, path_contains=None) -> list[dict]:
         with self.state.lock:

@@ -9,6 +9,7 @@ import itertools
 import re
 import threading
 import uuid
+from collections import deque
 from datetime import UTC, datetime, timedelta
 
 from .delivery import Deliverer
@@ -25,6 +26,7 @@ from .records import (
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 NATIONAL = re.compile(r"^1?\d{10}$")
+LOG_SIZE = 10_000
 PENDING_TTL = timedelta(hours=24)
 DEFAULT_CARRIER = "104"
 
@@ -50,8 +52,9 @@ class SimulatorState(CallbacksMixin):
         self.deliverer = deliverer or Deliverer()
         self.custom_fields: set[str] = set()
         self.landlines: set[str] = set()
-        self.events: list[dict] = []  # every event emitted, registered or not
-        self.requests: list[dict] = []  # every API request: method, path, status
+        # Logs, bounded so a long benchmark run cannot grow them without end.
+        self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not
+        self.requests: deque[dict] = deque(maxlen=LOG_SIZE)  # API requests: method, path, status
         self._ids = itertools.count(900001)
         self._clock = datetime(2000, 1, 1, tzinfo=UTC)
         self.reset()
@@ -251,8 +254,8 @@ class SimulatorState(CallbacksMixin):
             if target is not None:
                 if mdn and target.mdn and target.mdn != mdn:
                     raise ApiError(409, "The MDN belongs to another person record", 4093)
-                self._apply(target, body, version=version)
-                self._emit_person("person_updated", target)
+                self._apply_all_or_nothing(target, body, version=version)
+                self._emit_person("person_updated", target)  # even when nothing changed
                 return 200, target
             person = self._new_person(mdn=mdn, external_person_id=None)
             try:
@@ -263,14 +266,17 @@ class SimulatorState(CallbacksMixin):
             self._emit_person("person_added", person)
             return 201, person
 
+    def _apply_all_or_nothing(self, person: SimPerson, body: dict, *, version: int) -> bool:
+        snapshot = SimPerson(**{**person.__dict__, "custom_fields": dict(person.custom_fields)})
+        try:
+            return self._apply(person, body, version=version)
+        except ApiError:
+            person.__dict__.update(snapshot.__dict__)
+            raise
+
     def person_update(self, person: SimPerson, body: dict, *, version: int = 2) -> SimPerson:
         with self.lock:
-            snapshot = SimPerson(**{**person.__dict__, "custom_fields": dict(person.custom_fields)})
-            try:
-                changed = self._apply(person, body, version=version)
-            except ApiError:
-                person.__dict__.update(snapshot.__dict__)  # all or nothing
-                raise
+            changed = self._apply_all_or_nothing(person, body, version=version)
             if changed:
                 self._emit_person("person_updated", person)
             return person

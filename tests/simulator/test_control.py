@@ -125,3 +125,15 @@ def test_ctl_command_reports_errors(sim):
         _ctl(sim, "reply-no", "--mdn", NEW)
     with pytest.raises(CommandError, match="not reachable"):
         call_command("vibes_simulator_ctl", "state", "--url", "http://127.0.0.1:9")
+
+
+def test_ctl_update_person_and_list(sim, receiver):
+    sim.register_callbacks(receiver.url)
+    person = _ctl(sim, "update-person", "--mdn", "+12995550003", "--field", "first_name=Ana")
+    assert person["custom_fields"]["first_name"] == "Ana"
+    assert _ctl(sim, "list", "--list", "1240", "--name", "Flash sales")["id"] == "1240"
+    assert _ctl(sim, "wait") == {"idle": True}
+    assert [e["callback_type"] for e in receiver.events()] == [
+        "person_updated",
+        "subscription_list_added",
+    ]

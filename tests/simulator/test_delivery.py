@@ -161,4 +161,4 @@ def test_every_event_is_recorded_even_without_registration(sim):
     _fire(sim, 2)
     assert [e["callback_type"] for e in sim.state.events] == ["subscription_added"] * 2
     assert sim.deliveries() == []
-    assert json.dumps(sim.state.events)
+    assert json.dumps(list(sim.state.events))

@@ -1,5 +1,7 @@
 """Lists and subscriptions: vibes-api.md §3."""
 
+import threading
+
 from tests.simulator.conftest import COMPANY
 
 
@@ -108,3 +110,19 @@ def test_list_subscriber_search(sim, vibes):
         vibes.get("/mobiledb/subscription_lists/1237/subscribers?mdn=%2B12995550000").status_code
         == 404
     )
+
+
+def test_wait_for_request_sees_a_push_that_arrives_later(sim, vibes):
+    list_id = _active_list(sim)
+    timer = threading.Timer(
+        0.2, lambda: vibes.delete(f"/mobiledb/persons/demo-00000/subscriptions/{list_id}")
+    )
+    timer.start()
+    found = sim.wait_for_request(method="DELETE", path_contains="/subscriptions/", timeout=5)
+    timer.join()
+    assert found == {
+        "method": "DELETE",
+        "path": f"/companies/acme/mobiledb/persons/demo-00000/subscriptions/{list_id}",
+        "status": 204,
+    }
+    assert sim.wait_for_request(method="PUT", timeout=0.1) is None
