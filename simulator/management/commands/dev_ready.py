@@ -139,8 +139,9 @@ class Command(BaseCommand):
                     f"  Admin:            {site}/admin/   login {DEMO_USERNAME} / {DEMO_PASSWORD}",
                     f"  Preference page:  {link}",
                     f"  Vibes simulator:  {sim}  (state: {sim}/_sim/state)",
-                    "  Reply Y to a confirmation text:",
-                    "    .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn +1…",
+                    "  Join a list on that page, then answer the confirmation text:",
+                    "    .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn "
+                    + (person.mdn if person else "+1…"),
                     "  Ctrl-C stops everything.",
                     "",
                 ]
