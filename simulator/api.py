@@ -241,6 +241,11 @@ def list_campaigns(state, request, version, body, list_id):
 @route("GET", "/mobiledb/subscription_lists/{list_id}/subscribers")
 def list_subscriber(state, request, version, body, list_id):
     state.sub_list(list_id)
+    with state.lock:
+        return _list_subscriber(state, request, version, list_id)
+
+
+def _list_subscriber(state, request, version, list_id):
     person = None
     if request.arg("mdn") is not None:
         person = state.person_by_mdn(parse_mdn(request.arg("mdn"), version=version))

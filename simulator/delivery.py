@@ -6,10 +6,10 @@ never retries). A 3xx, a 5xx, a timeout or a refused connection is retried up to
 followed. Each retry carries the same ``event_id`` and the next ``delivery_attempt``.
 
 On request (``Deliverer.configure``) it also misbehaves as Vibes may:
-``duplicate`` sends each of the next N events twice, ``retry`` sends each of the next N
-again with ``delivery_attempt`` "2" as if the first answer had been lost, ``out_of_order``
-collects the next N events and sends them newest first, and ``hold`` keeps everything
-until released.
+``duplicate`` sends each of the next N deliveries twice, ``retry`` sends each of the next
+N again with ``delivery_attempt`` "2" as if the first answer had been lost,
+``out_of_order`` collects the next N deliveries and sends them newest first, and ``hold``
+keeps everything until released. (A delivery is one event for one registration.)
 """
 
 import heapq

@@ -102,6 +102,15 @@ class SimulatorServer:
     def company_key(self) -> str:
         return self.credentials.company_key
 
+    def env(self) -> dict[str, str]:
+        """The product's settings for talking to this simulator (for subprocess workers)."""
+        return {
+            "VIBES_API_URL": self.url,
+            "VIBES_COMPANY_KEY": self.credentials.company_key,
+            "VIBES_USERNAME": self.credentials.username,
+            "VIBES_PASSWORD": self.credentials.password,
+        }
+
     # -- driving it (the control API calls these) -------------------------------------
     def seed_demo(self, *, persons: int = 300) -> dict:
         return seed_demo(self.state, persons=persons)
