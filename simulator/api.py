@@ -296,7 +296,7 @@ def pending_participants(state, request, version, body, campaign_id):
 # -- callback registrations ----------------------------------------------------------------
 @route("POST", "/config/callbacks")
 def register_callback(state, request, version, body):
-    return 201, state.callback_register(body).to_api(state.company_key)
+    return 201, state.callback_register(body, version=version).to_api(state.company_key)
 
 
 @route("GET", "/config/callbacks")
@@ -313,7 +313,8 @@ def get_callback(state, request, version, body, callback_id):
 @route("PUT", "/config/callbacks/{callback_id}")
 def put_callback(state, request, version, body, callback_id):
     state.callback(callback_id)
-    return 200, state.callback_register(body, callback_id=callback_id).to_api(state.company_key)
+    changed = state.callback_register(body, callback_id=callback_id, version=version)
+    return 200, changed.to_api(state.company_key)
 
 
 @route("DELETE", "/config/callbacks/{callback_id}")

@@ -9,7 +9,14 @@ import uuid
 
 from .delivery import Delivery
 from .errors import ApiError
-from .records import SimCallback, SimParticipant, SimPerson, SimSubscription, event_date
+from .records import (
+    SimCallback,
+    SimParticipant,
+    SimPerson,
+    SimSubscription,
+    event_date,
+    v1_mdn,
+)
 
 CALLBACK_TYPES = {
     "person_added",
@@ -27,7 +34,11 @@ CALLBACK_TYPES = {
 
 class CallbacksMixin:
     # -- callbacks --------------------------------------------------------------------
-    def callback_register(self, body: dict, *, callback_id: str | None = None) -> SimCallback:
+    def callback_register(
+        self, body: dict, *, callback_id: str | None = None, version: int = 2
+    ) -> SimCallback:
+        """Register (or, with ``callback_id``, replace) a callback. A registration made
+        with API version 1 gets numbers without the country code, as at Vibes."""
         with self.lock:
             kind = body.get("callback_type")
             if kind not in CALLBACK_TYPES:
@@ -56,6 +67,7 @@ class CallbacksMixin:
                 end_date=body.get("end_date"),
                 created_at=previous.created_at if previous else now,
                 updated_at=now,
+                api_version=version,
             )
             self.callbacks[registration.callback_id] = registration
             return registration
@@ -105,7 +117,7 @@ class CallbacksMixin:
                     "event_date": date,
                     "callback_id": registration.callback_id,
                     "delivery_attempt": "1",
-                    **obj,
+                    **(obj if registration.api_version >= 2 else _national_numbers(obj)),
                 }
                 self.deliverer.enqueue(
                     Delivery(
@@ -130,3 +142,15 @@ class CallbacksMixin:
         campaign = self.campaigns[participant.campaign_id]
         obj = {"participant": participant.to_callback(self.company_key, person, campaign)}
         self.emit(kind, obj, {"campaign_id": campaign.id, "list_id": campaign.list_id})
+
+
+def _national_numbers(value):
+    """A copy with every ``mdn`` in version 1's form (no ``+1``)."""
+    if isinstance(value, dict):
+        return {
+            k: v1_mdn(v) if k == "mdn" and isinstance(v, str) else _national_numbers(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_national_numbers(v) for v in value]
+    return value

@@ -212,6 +212,7 @@ class SimCallback:
     end_date: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    api_version: int = 2  # the X-API-Version it was registered with
 
     def matches(self, callback_type: str, scope: dict) -> bool:
         if callback_type != self.callback_type:

@@ -1,5 +1,7 @@
 """Callback registration: ``/config/callbacks`` and the test event (vibes-api.md §4)."""
 
+from tests.simulator.conftest import VibesClient
+
 SUB = {
     "callback_type": "subscription_added",
     "subscription_added": {"list_id": "1234"},
@@ -100,3 +102,19 @@ def test_register_all_callbacks_skips_what_is_there(sim, receiver):
     per_list = [c.filter for c in made if c.callback_type == "subscription_added"]
     assert sorted(f["list_id"] for f in per_list) == ["1234", "1235", "1236", "1237"]
     assert sim.register_callbacks(receiver.url) == []
+
+
+def test_registered_without_version_2_numbers_arrive_without_country_code(sim, receiver):
+    v1 = VibesClient(sim.url, version=None)
+    v1.post(
+        "/config/callbacks",
+        json={"callback_type": "subscription_added", "destination": {"url": receiver.url}},
+    )
+    VibesClient(sim.url).post(
+        "/config/callbacks",
+        json={"callback_type": "subscription_added", "destination": {"url": receiver.url}},
+    )
+    sim.state.subscribe(sim.state.person("demo-00000"), "1237")
+    assert sim.wait_idle()
+    numbers = sorted(e["subscription"]["person"]["mobile_phone"]["mdn"] for e in receiver.events())
+    assert numbers == ["+12995550000", "2995550000"]

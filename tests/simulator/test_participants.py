@@ -1,6 +1,10 @@
 """Acquisition participants (web-based subscriber management): vibes-api.md §3."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+
+from tests.simulator.conftest import VibesClient
 
 NEW = "+14155550120"
 
@@ -117,3 +121,18 @@ def test_expired_confirmation_is_no_longer_pending(sim, vibes):
         participant.status = "EXPIRED"
     assert vibes.get("/campaigns/acquisition/2342312/participants?mdn=%2B14155550120").json() == []
     assert _join(vibes).status_code == 201  # a new request starts over
+
+
+def test_concurrent_requests_for_one_number_make_one_participant(sim):
+    def join(_):
+        client = VibesClient(sim.url)
+        try:
+            return _join(client).status_code
+        finally:
+            client.session.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(join, range(16)))
+    assert statuses == [200] * 15 + [201]
+    assert len(sim.state.pending(mdn=NEW)) == 1
+    assert sum(p.mdn == NEW for p in sim.state.persons.values()) == 1
