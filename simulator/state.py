@@ -393,7 +393,7 @@ class SimulatorState(CallbacksMixin):
                 return [participant]
             if word.startswith("STOP"):
                 person = self.person_by_mdn(mdn)
-                subs = [s for s in self.subscriptions_of(person.person_key)] if person else []
+                subs = self.subscriptions_of(person.person_key) if person else []
                 if list_id is not None:
                     subs = [s for s in subs if s.list_id == str(list_id)]
                 if not subs:
