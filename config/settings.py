@@ -83,9 +83,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     # WAL and a busy timeout let web, worker and beat share the SQLite file. IMMEDIATE
-    # transactions take the write lock up front, so a transaction that read first cannot
-    # fail at once with "database is locked" when it comes to write (the busy timeout
-    # only applies to locks taken at BEGIN).
+    # transactions take the write lock at BEGIN, where the busy timeout waits for it: a
+    # deferred transaction that read first fails its first write at once with "database
+    # is locked" when another process committed meanwhile (seen with worker + web).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
