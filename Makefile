@@ -19,9 +19,21 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# `make run`: the whole loop on one machine (web, worker, beat, the Vibes simulator), with
+# the product configured for the simulator. Each can be overridden from the shell.
+run: export WEB_PORT ?= 8000
+run: export SIM_PORT ?= 8001
+run: export VIBES_COMPANY_KEY ?= demo-company
+run: export VIBES_USERNAME ?= api@demo-company.test
+run: export VIBES_PASSWORD ?= simulator-password
+run: export CALLBACK_TOKENS ?= dev-callback-token-not-secret-0123456789
+run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
+run: export VIBES_API_URL ?= http://127.0.0.1:$(SIM_PORT)
+
 run: migrate
 	$(PY) manage.py demo_data
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py dev_ready --preflight
+	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: install browser-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "subscribers",
     "callbacks",
+    "simulator",
 ]
 
 MIDDLEWARE = [
@@ -81,9 +82,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
-    # WAL and a busy timeout let web, worker and beat share the SQLite file.
+    # WAL and a busy timeout let web, worker and beat share the SQLite file. IMMEDIATE
+    # transactions take the write lock at BEGIN, where the busy timeout waits for it: a
+    # deferred transaction that read first fails its first write at once with "database
+    # is locked" when another process committed meanwhile (seen with worker + web).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,6 +187,7 @@ else:
         "data_folder_in": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_EMBEDDED_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_EMBEDDED_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_EMBEDDED_BROKER_DIR / "control"),
         "store_processed": False,
     }
 

@@ -151,4 +151,4 @@ def celery_worker_process(tmp_path, transactional_db):
     worker.stop()
 
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.simulator_fixtures"]

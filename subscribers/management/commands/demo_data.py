@@ -1,58 +1,20 @@
 """Load demo data: lists, custom fields, a few hundred persons with history, a staff login."""
 
-import random
-from datetime import UTC, datetime, timedelta
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from subscribers import services
+from subscribers.demo import (
+    DEMO_PASSWORD,
+    DEMO_START,
+    DEMO_USERNAME,
+    FIELDS,
+    LISTS,
+    demo_people,
+)
 from subscribers.models import CustomField, Person, Source
 from subscribers.services import VibesIdentity
-
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo-preferences-2026"  # noqa: S105 - printed for local demos only
-
-LISTS = [
-    ("1234", "Weekly deals", "2342312", True, "One text a week with our best offers."),
-    ("1235", "Store events", "2342313", True, "Invitations to openings and in-store events."),
-    ("1236", "Order updates", "2342314", True, "Shipping and pick-up notices for your orders."),
-    ("1237", "Staff alerts", "", False, ""),
-]
-FIELDS = [
-    ("first_name", "First name", "text", [], True),
-    ("last_name", "Last name", "text", [], True),
-    ("birthday", "Birthday", "date", [], True),
-    (
-        "favorite_store",
-        "Favourite store",
-        "single_select",
-        [
-            {"key": "downtown", "label": "Downtown"},
-            {"key": "riverside", "label": "Riverside"},
-            {"key": "airport", "label": "Airport"},
-        ],
-        True,
-    ),
-    ("loyalty_tier", "Loyalty tier", "text", [], False),
-]
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chloé",
-    "Dev",
-    "Eli",
-    "Fatima",
-    "Gus",
-    "Hana",
-    "Ivan",
-    "José",
-    "Kim",
-    "Lena",
-]
-LAST = ["Garcia", "Smith", "Nguyen", "Okafor", "Müller", "Rossi", "Kowalski", "Tanaka", "Diaz"]
-REASONS = ["user_opt_out", "keyword_opt_out", "disconnect", "button_opt_out"]
 
 
 class Command(BaseCommand):
@@ -65,7 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7, help="Random seed, for repeatable data.")
 
     def handle(self, *args, persons, seed, **options):
-        rng = random.Random(seed)
         lists = []
         for list_id, name, campaign, public, description in LISTS:
             sub_list, _ = services.subscription_list_upsert(
@@ -89,43 +50,39 @@ class Command(BaseCommand):
             )
         existing = Person.objects.filter(person_key__startswith="demo-").count()
         created = 0
-        start = datetime(2026, 6, 1, tzinfo=UTC)
-        for n in range(existing, persons):
+        by_id = {sub_list.list_id: sub_list for sub_list in lists}
+        for demo in demo_people(persons, seed):
+            if int(demo.person_key.removeprefix("demo-")) < existing:
+                continue
             with transaction.atomic():
                 person, _ = services.person_upsert_from_vibes(
                     identity=VibesIdentity(
-                        person_key=f"demo-{n:05d}",
-                        external_person_id=f"crm-{10000 + n}",
-                        mdn=f"+1299555{n:04d}",
+                        person_key=demo.person_key,
+                        vibes_person_id=demo.vibes_person_id,
+                        external_person_id=demo.external_person_id,
+                        mdn=demo.mdn,
                     ),
                     source=Source.IMPORT,
-                    occurred_at=start,
-                    custom_fields={
-                        "first_name": rng.choice(FIRST),
-                        "last_name": rng.choice(LAST),
-                        "favorite_store": rng.choice(["downtown", "riverside", "airport"]),
-                    },
+                    occurred_at=DEMO_START,
+                    custom_fields=demo.custom_fields,
                 )
-                for sub_list in rng.sample(lists[:3], k=rng.randint(1, 3)):
-                    opted_in = start + timedelta(
-                        days=rng.randint(0, 150), minutes=rng.randint(0, 1440)
-                    )
+                for sub in demo.subscriptions:
+                    sub_list = by_id[sub.list_id]
                     services.subscription_activate(
                         person=person,
                         subscription_list=sub_list,
                         source=Source.VIBES_CALLBACK,
-                        occurred_at=opted_in,
-                        opt_in_date=opted_in,
+                        occurred_at=sub.opted_in,
+                        opt_in_date=sub.opted_in,
                         acquisition_campaign_id=sub_list.acquisition_campaign_id,
                     )
-                    if rng.random() < 0.25:
-                        opted_out = opted_in + timedelta(days=rng.randint(1, 30))
+                    if sub.opted_out:
                         services.subscription_cancel(
                             person=person,
                             subscription_list=sub_list,
                             source=Source.VIBES_CALLBACK,
-                            occurred_at=opted_out,
-                            opt_out_reason=rng.choice(REASONS),
+                            occurred_at=sub.opted_out,
+                            opt_out_reason=sub.opt_out_reason,
                         )
             created += 1
         user_model = get_user_model()

@@ -1,0 +1,93 @@
+"""Faults the simulator's API injects on request, and its optional rate limit.
+
+A fault matches by method and a substring of the path, applies to the next ``count``
+matching requests (``None``: until cleared), and is one of:
+
+- ``latency``: wait ``seconds`` before answering (combines with the others);
+- ``status``: answer ``status`` (429, 500, 502, 503…) without doing anything, with
+  ``Retry-After`` when ``retry_after`` is given (Vibes documents none);
+- ``timeout``: hang ``seconds`` (default 30, longer than any client read timeout) and
+  close the connection without an answer, having done nothing;
+- ``malformed``: do the operation, then answer with its body cut in half (invalid JSON).
+"""
+
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+KINDS = {"latency", "status", "timeout", "malformed"}
+
+
+@dataclass
+class Fault:
+    kind: str
+    method: str | None = None
+    path: str | None = None
+    count: int | None = 1
+    status: int = 503
+    seconds: float = 0.0
+    retry_after: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(KINDS)}")
+        if self.kind == "timeout" and not self.seconds:
+            self.seconds = 30.0
+        if self.method:
+            self.method = self.method.upper()
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.count is not None and self.count <= 0:
+            return False
+        if self.method and self.method != method:
+            return False
+        return not self.path or self.path in path
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class FaultBook:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.faults: list[Fault] = []
+        self.rate_limit: float | None = None
+        self._window = (0, 0)  # (second, requests seen in it)
+
+    def add(self, **spec) -> Fault:
+        fault = Fault(**spec)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+            self.rate_limit = None
+
+    def take(self, method: str, path: str) -> list[Fault]:
+        """The faults this request meets, each used up once."""
+        taken = []
+        with self._lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    if fault.count is not None:
+                        fault.count -= 1
+                    taken.append(fault)
+            self.faults = [f for f in self.faults if f.count is None or f.count > 0]
+        return taken
+
+    def over_rate_limit(self) -> bool:
+        """A fixed one-second window, like Vibes' ~100 requests/second per company."""
+        if not self.rate_limit:
+            return False
+        second = int(time.monotonic())
+        with self._lock:
+            start, seen = self._window
+            seen = seen + 1 if start == second else 1
+            self._window = (second, seen)
+            return seen > self.rate_limit
+
+    def to_json(self) -> dict:
+        with self._lock:
+            return {"faults": [f.to_json() for f in self.faults], "rate_limit": self.rate_limit}

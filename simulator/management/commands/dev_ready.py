@@ -1,0 +1,150 @@
+"""``manage.py dev_ready``: the last step of ``make run``.
+
+``--preflight`` (before the processes start): make the embedded broker's folders, drop
+the beat schedule a killed run may have left half-written, and stop early with a clear
+message when a port is taken (usually an earlier run still going).
+
+Without it (a process in Procfile.dev): wait for the simulator and the web server,
+register the simulator's callbacks to the web server, print where to go, then stay up
+(honcho stops everything when any process ends; Ctrl-C stops it all).
+"""
+
+import contextlib
+import json
+import signal
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+
+from subscribers.demo import DEMO_PASSWORD, DEMO_USERNAME
+
+
+def _get(url: str, timeout: float = 2.0):
+    with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 - local URLs
+        return answer.status, answer.read()
+
+
+def _post_json(url: str, body: dict):
+    request = urllib.request.Request(  # noqa: S310 - local URL
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        return json.loads(answer.read())
+
+
+def _port_taken(url: str) -> bool:
+    parts = urlsplit(url)
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) == 0
+
+
+class Command(BaseCommand):
+    help = "Prepare for and announce `make run`: web, worker, beat and the Vibes simulator."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preflight", action="store_true", help="Run before starting.")
+        parser.add_argument(
+            "--register",
+            choices=["auto", "command", "simulator", "none"],
+            default="auto",
+            help="How to register callbacks: the product's vibes_register_callbacks command "
+            "(auto picks it when it exists), or the simulator's control API.",
+        )
+        parser.add_argument("--timeout", type=float, default=90.0)
+        parser.add_argument("--exit", action="store_true", help="Exit after announcing.")
+
+    def handle(self, *args, preflight, register, timeout, exit, **options):
+        if preflight:
+            return self.preflight()
+        site, sim = settings.SITE_URL.rstrip("/"), settings.VIBES_API_URL.rstrip("/")
+        self.wait_for(f"{sim}/_sim/health", "the Vibes simulator", timeout)
+        self.wait_for(f"{site}/healthz", "the web server", timeout)
+        self.register(register, site, sim)
+        self.announce(site, sim)
+        if not exit:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            with contextlib.suppress(KeyboardInterrupt):
+                stop.wait()
+
+    def preflight(self):
+        for url, name in ((settings.SITE_URL, "web"), (settings.VIBES_API_URL, "simulator")):
+            if _port_taken(url):
+                raise CommandError(
+                    f"{url} is already answering: is an earlier `make run` still going? "
+                    f"Stop it, or set {'SITE_URL' if name == 'web' else 'VIBES_API_URL'} "
+                    "and the matching port to another one."
+                )
+        broker = settings.CELERY_EMBEDDED_BROKER_DIR
+        for folder in (broker / "queue", broker / "processed", broker / "control"):
+            folder.mkdir(parents=True, exist_ok=True)
+        for stale in settings.VAR_DIR.glob("celerybeat-schedule*"):
+            stale.unlink()  # only last-run times; a half-written one stops beat
+        self.stdout.write("Ready to start web, worker, beat and the simulator.")
+
+    def wait_for(self, url: str, what: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if _get(url)[0] == 200:
+                    return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        raise CommandError(f"{what} did not answer {url} within {timeout:.0f}s")
+
+    def register(self, how: str, site: str, sim: str) -> None:
+        if how == "none":
+            return
+        if how in {"auto", "command"} and "vibes_register_callbacks" in get_commands():
+            try:
+                call_command("vibes_register_callbacks", "--base-url", site, stdout=self.stdout)
+                return
+            except Exception as exc:  # noqa: BLE001 - fall back, but say why
+                if how == "command":
+                    raise
+                self.stderr.write(f"vibes_register_callbacks failed ({exc}); using the sim.")
+        if not settings.CALLBACK_TOKENS:
+            raise CommandError("CALLBACK_TOKENS is empty: no callback URL to register.")
+        url = f"{site}/callbacks/vibes/{settings.CALLBACK_TOKENS[0]}/"
+        made = _post_json(f"{sim}/_sim/register-callbacks", {"url": url})["registered"]
+        self.stdout.write(f"Registered {len(made)} simulator callbacks to {site}/callbacks/…")
+
+    def announce(self, site: str, sim: str) -> None:
+        from subscribers.links import preference_url
+        from subscribers.models import Person, Subscription
+
+        person = (
+            Person.objects.filter(
+                person_key__startswith="demo-", subscriptions__status=Subscription.Status.ACTIVE
+            )
+            .order_by("person_key")
+            .first()
+        )
+        link = preference_url(person, base_url=site) if person else "(run demo_data first)"
+        ok = self.style.SUCCESS
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    ok("The whole loop is up."),
+                    f"  Admin:            {site}/admin/   login {DEMO_USERNAME} / {DEMO_PASSWORD}",
+                    f"  Preference page:  {link}",
+                    f"  Vibes simulator:  {sim}  (state: {sim}/_sim/state)",
+                    "  Join a list on that page, then answer the confirmation text:",
+                    "    .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn "
+                    + (person.mdn if person else "+1…"),
+                    "  Ctrl-C stops everything.",
+                    "",
+                ]
+            )
+        )
+        self.stdout.flush()

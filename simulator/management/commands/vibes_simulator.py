@@ -1,0 +1,81 @@
+"""``manage.py vibes_simulator --port 8001 [--seed-demo] [--callback-url URL]``."""
+
+import logging
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from simulator import server as sim_server
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve a local Vibes API (persons, subscriptions, lists, acquisition campaigns, "
+        "callbacks) with a control API under /_sim/. State lives in memory. Credentials "
+        "default to VIBES_COMPANY_KEY / VIBES_USERNAME / VIBES_PASSWORD, so the product "
+        "configured for it talks to it unchanged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8001)
+        parser.add_argument("--company-key", default=None)
+        parser.add_argument("--username", default=None)
+        parser.add_argument("--password", default=None)
+        parser.add_argument(
+            "--seed-demo",
+            action="store_true",
+            help="Load the demo account: lists 1234-1237, campaigns 2342312-2342314 "
+            "(2342314 single opt-in), the demo_data custom fields and persons.",
+        )
+        parser.add_argument("--persons", type=int, default=300, help="Demo persons (300).")
+        parser.add_argument(
+            "--callback-url",
+            default=None,
+            help="Register every callback type to this URL at start "
+            "(e.g. http://127.0.0.1:8000/callbacks/vibes/<token>/).",
+        )
+        parser.add_argument(
+            "--control-token", default=None, help="Require X-Sim-Token on /_sim/ calls."
+        )
+        parser.add_argument(
+            "--rate-limit", type=float, default=None, help="Answer 429 above N requests/s."
+        )
+
+    def handle(self, *args, **opts):
+        logging.getLogger("simulator").setLevel(logging.INFO)
+        sim = sim_server.SimulatorServer(
+            company_key=opts["company_key"]
+            or settings.VIBES_COMPANY_KEY
+            or sim_server.DEFAULT_COMPANY_KEY,
+            username=opts["username"] or settings.VIBES_USERNAME or sim_server.DEFAULT_USERNAME,
+            password=opts["password"] or settings.VIBES_PASSWORD or sim_server.DEFAULT_PASSWORD,
+            host=opts["host"],
+            port=opts["port"],
+            control_token=opts["control_token"],
+        )
+        if opts["seed_demo"]:
+            counts = sim.seed_demo(persons=opts["persons"])
+            self.stdout.write(f"Seeded the demo account: {counts}")
+        if opts["callback_url"]:
+            made = sim.register_callbacks(opts["callback_url"])
+            self.stdout.write(f"Registered {len(made)} callbacks to the given URL.")
+        if opts["rate_limit"]:
+            sim.set_rate_limit(opts["rate_limit"])
+        signal.signal(signal.SIGTERM, lambda *_: sim.stopped.set())
+        sim.start()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Vibes simulator on {sim.url} (company {sim.company_key}); "
+                f"control API at {sim.url}/_sim/state"
+            )
+        )
+        self.stdout.flush()
+        try:
+            sim.stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sim.stop()
+            self.stdout.write("Vibes simulator stopped.")

@@ -1,0 +1,278 @@
+"""``SimulatorServer``: the Vibes API and the control API on one port, in threads.
+
+Library use (tests)::
+
+    sim = SimulatorServer(company_key="acme", username="api@acme.test", password="pw").start()
+    sim.url                      # "http://127.0.0.1:<port>", the VIBES_API_URL
+    sim.seed_demo()              # demo lists 1234-1237, campaigns 2342312-2342314, persons
+    sim.register_callbacks("http://127.0.0.1:8000/callbacks/vibes/<token>/")
+    sim.reply(mdn="+12995550001", text="Y")    # or "NO", "STOP"
+    sim.wait_idle()              # every callback delivered (or given up)
+    sim.deliveries(callback_type="subscription_added")
+    sim.stop()
+
+The control API (``/_sim/…``, see ``simulator.control``) does the same over HTTP.
+"""
+
+import json
+import logging
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import api, control
+from .delivery import Deliverer, Delivery
+from .faults import FaultBook
+from .seed import register_all_callbacks, seed_demo
+from .state import SimulatorState
+
+log = logging.getLogger("simulator")
+
+DEFAULT_COMPANY_KEY = "demo-company"
+DEFAULT_USERNAME = "api@demo-company.test"
+DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a local fake's default
+
+
+class SimulatorServer:
+    def __init__(
+        self,
+        *,
+        company_key: str = DEFAULT_COMPANY_KEY,
+        username: str = DEFAULT_USERNAME,
+        password: str = DEFAULT_PASSWORD,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        control_token: str | None = None,
+        max_attempts: int = 4,
+        retry_backoff: float = 0.2,
+        delivery_timeout: float = 5.0,
+    ):
+        self.credentials = api.Credentials(company_key, username, password)
+        self.host, self.port = host, port
+        self.control_token = control_token
+        self.deliverer = Deliverer(
+            max_attempts=max_attempts, backoff=retry_backoff, timeout=delivery_timeout
+        )
+        self.state = SimulatorState(company_key=company_key, deliverer=self.deliverer)
+        self.faults = FaultBook()
+        self.stopped = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle -------------------------------------------------------------------
+    def start(self) -> "SimulatorServer":
+        self._httpd = _HTTPServer((self.host, self.port), _Handler)
+        self._httpd.simulator = self
+        self.port = self._httpd.server_address[1]
+        self.deliverer.start()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Run in the calling thread until ``stop()`` or KeyboardInterrupt (the command)."""
+        self.start()
+        try:
+            self.stopped.wait()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self.stopped.set()  # also wakes requests hanging in a "timeout" fault
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        self.deliverer.stop()
+
+    def __enter__(self):
+        return self.start() if self._httpd is None else self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def company_key(self) -> str:
+        return self.credentials.company_key
+
+    def env(self) -> dict[str, str]:
+        """The product's settings for talking to this simulator (for subprocess workers)."""
+        return {
+            "VIBES_API_URL": self.url,
+            "VIBES_COMPANY_KEY": self.credentials.company_key,
+            "VIBES_USERNAME": self.credentials.username,
+            "VIBES_PASSWORD": self.credentials.password,
+        }
+
+    # -- driving it (the control API calls these) -------------------------------------
+    def seed_demo(self, *, persons: int = 300) -> dict:
+        return seed_demo(self.state, persons=persons)
+
+    def register_callbacks(self, url: str, **kwargs) -> list:
+        return register_all_callbacks(self.state, url, **kwargs)
+
+    def reply(self, *, mdn: str, text: str, **kwargs) -> list:
+        return self.state.reply(mdn=mdn, text=text, **kwargs)
+
+    def add_fault(self, kind: str, **spec):
+        return self.faults.add(kind=kind, **spec)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def set_rate_limit(self, per_second: float | None) -> None:
+        self.faults.rate_limit = per_second
+
+    def configure_delivery(self, **kwargs) -> dict:
+        """``duplicate=N``, ``retry=N``, ``out_of_order=N``, ``hold=True/False``."""
+        return self.deliverer.configure(**kwargs)
+
+    def send_raw_callback(self, body: bytes | str, *, content_type="application/json") -> int:
+        """Send ``body`` as is (e.g. the seed's malformed example) to every callback URL."""
+        raw = body.encode() if isinstance(body, str) else body
+        with self.state.lock:
+            urls = {(c.url, c.method) for c in self.state.callbacks.values()}
+        for url, method in sorted(urls):
+            self.deliverer.enqueue(
+                Delivery(
+                    payload={"event_id": "raw", "callback_type": "raw"},
+                    url=url,
+                    method=method,
+                    content_type=content_type,
+                    raw_body=raw,
+                )
+            )
+        return len(urls)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        return self.deliverer.wait_idle(timeout)
+
+    def deliveries(self, *, callback_type=None, outcome=None, event_id=None) -> list:
+        with self.deliverer._cond:
+            records = list(self.deliverer.records)
+        return [
+            r
+            for r in records
+            if (callback_type is None or r.callback_type == callback_type)
+            and (outcome is None or r.outcome == outcome)
+            and (event_id is None or r.event_id == event_id)
+        ]
+
+    def wait_for_request(self, *, method=None, path_contains=None, timeout=10.0) -> dict | None:
+        """The first API request matching, waiting up to ``timeout`` for it to arrive
+        (e.g. the push a staff opt-out makes: ``method="DELETE"``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.requests(method=method, path_contains=path_contains)
+            if found or time.monotonic() >= deadline:
+                return found[0] if found else None
+            time.sleep(0.05)
+
+    def requests(self, *, method=None, path_contains=None) -> list[dict]:
+        with self.state.lock:
+            found = list(self.state.requests)
+        return [
+            r
+            for r in found
+            if (method is None or r["method"] == method)
+            and (path_contains is None or path_contains in r["path"])
+        ]
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    simulator: SimulatorServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # one small answer must not wait 40 ms for an ACK
+    server_version = "VibesSimulator/1"
+
+    def do_GET(self):
+        try:
+            self._serve()
+        except Exception:  # a bug in the simulator answers 500, like a server would
+            log.exception("simulator error on %s %s", self.command, self.path.partition("?")[0])
+            error = {"errors": [{"message": "Internal Server Error", "code": 5000}]}
+            self._answer(500, error)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def _serve(self):
+        sim: SimulatorServer = self.server.simulator
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if path.startswith("/_sim"):
+            status, payload = control.handle(sim, self.command, path, query, self.headers, body)
+            return self._answer(status, payload)
+        faults = sim.faults.take(self.command, path)
+        for fault in faults:
+            if fault.kind == "latency" and sim.stopped.wait(fault.seconds):
+                return
+        for fault in faults:
+            if fault.kind == "timeout":
+                sim.stopped.wait(fault.seconds)
+                self.close_connection = True
+                return  # no answer at all
+            if fault.kind == "status":
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                error = {"errors": [{"message": _phrase(fault.status), "code": fault.status * 10}]}
+                return self._answer(fault.status, error, headers, record=True)
+        if sim.faults.over_rate_limit():
+            error = {"errors": [{"message": "Too Many Requests", "code": 4290}]}
+            return self._answer(429, error, record=True)
+        request = api.Request(
+            method=self.command,
+            path=path,
+            query=query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        status, payload = api.handle(sim.state, sim.credentials, request)
+        raw = None
+        if any(f.kind == "malformed" for f in faults) and payload is not None:
+            text = json.dumps(payload).encode()
+            raw = text[: max(1, len(text) // 2)]
+        self._answer(status, payload, raw=raw, record=True)
+
+    def _answer(self, status, payload, headers=None, *, raw=None, record=False):
+        if record:
+            sim = self.server.simulator
+            with sim.state.lock:
+                sim.state.requests.append(
+                    {"method": self.command, "path": self.path.partition("?")[0], "status": status}
+                )
+        data = raw if raw is not None else b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if data and self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        # The request line can carry a number in its query string: log the path only.
+        log.debug("%s %s", self.command, self.path.partition("?")[0])
+
+    def log_request(self, code="-", size="-"):
+        log.info("%s %s -> %s", self.command, self.path.partition("?")[0], code)
