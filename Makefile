@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps
+.PHONY: install run test lint bench bench-callbacks migrate clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ browser-deps:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
+
+# Benchmarks print figures against a baseline measured in the same run; not part of `test`.
+# They need DATABASE_URL on PostgreSQL (and REDIS_URL for the per-task comparison).
+bench: bench-callbacks
+
+bench-callbacks: install
+	$(PY) -m benchmarks.bench_callbacks
 
 lint: install
 	$(VENV)/bin/ruff check .
