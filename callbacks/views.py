@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from subscribers.evidence import client_ip
@@ -115,12 +116,12 @@ class NoNegotiation(BaseContentNegotiation):
         return None
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        return (None, "application/json")
+        return (renderers[0], renderers[0].media_type)
 
 
 class VibesCallbackView(APIView):
     parser_classes = ()
-    renderer_classes = ()
+    renderer_classes = (JSONRenderer,)  # only for DRF's own errors (405)
     authentication_classes = ()
     permission_classes = ()
     throttle_classes = ()
