@@ -77,16 +77,16 @@ class CallbackEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     )
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Exact matches only (the table grows fast): event id, number, person ids."""
         term = search_term.strip()
-        if term:
-            extra = Q(person__person_key=term) | Q(person__external_person_id=term)
-            extra |= Q(person__vibes_person_id=term)
-            number = normalize_for_search(term)
-            if number:
-                extra |= Q(mdn=number) | Q(person__mdn=number)
-            queryset |= self.model.objects.filter(extra)
-        return queryset, may_have_duplicates
+        if not term:
+            return queryset, False
+        match = Q(event_id=term) | Q(person__person_key=term)
+        match |= Q(person__external_person_id=term) | Q(person__vibes_person_id=term)
+        number = normalize_for_search(term)
+        if number:
+            match |= Q(mdn=number)
+        return queryset.filter(match), False
 
     @admin.display(description=_("person"))
     def person_link(self, obj):

@@ -119,7 +119,7 @@ def events_apply_received(*, settle: float = 0.0, batch: int = 200) -> int:
             .order_by("event_date", "id")
             .values_list("pk", flat=True)[:batch]
         )
-        progress = sum(1 for pk in ids if event_apply(event_id=pk, skip_locked=True))
+        progress = sum(1 for pk in ids if _apply_logged(pk))
         applied += progress
         if progress:
             settled = False
@@ -129,6 +129,16 @@ def events_apply_received(*, settle: float = 0.0, batch: int = 200) -> int:
             settled = True
             continue
         return applied
+
+
+def _apply_logged(pk: int) -> bool:
+    """Apply one event for the sweep; a crash outside the handler (the database went
+    away) is logged and leaves the event received for the next run."""
+    try:
+        return event_apply(event_id=pk, skip_locked=True) is not None
+    except Exception:
+        logger.exception("callback %s could not be applied; it stays received", pk)
+        return False
 
 
 def _summary(exc: BaseException, limit: int = 4) -> str:

@@ -16,8 +16,8 @@ KICK_INTERVAL = 1.0
 
 
 @shared_task(ignore_result=True)
-def callbacks_apply_received() -> int:
-    return events_apply_received(settle=KICK_INTERVAL + 0.5)
+def callbacks_apply_received(settle: float = KICK_INTERVAL + 0.5) -> int:
+    return events_apply_received(settle=settle)
 
 
 @shared_task(ignore_result=True)

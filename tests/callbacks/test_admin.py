@@ -81,3 +81,10 @@ def test_the_replay_action_applies_selected_failed_events_and_skips_final_ones(
     assert "1 skipped" in text
     failed.refresh_from_db()
     assert failed.status == "applied" and failed.attempts == 2
+
+
+def test_search_keeps_the_filters_chosen(admin_client, deliver, post):
+    deliver(subscription_event())
+    deliver(subscription_event())  # a duplicate with the same event id
+    page = admin_client.get(CHANGELIST, {"q": "EVT-1", "status__exact": "duplicate"})
+    assert list(page.context["cl"].queryset.values_list("status", flat=True)) == ["duplicate"]

@@ -206,3 +206,10 @@ def test_the_same_event_id_with_another_type_is_not_a_duplicate(deliver):
     deliver(subscription_event(event_id="AB234SDFD234"))
     deliver(subscription_event("subscription_removed", event_id="AB234SDFD234"))
     assert set(CallbackEvent.objects.values_list("status", flat=True)) == {"applied"}
+
+
+def test_a_malformed_allowlist_entry_is_a_system_check_error(settings):
+    from callbacks.checks import check_callback_allowed_ips
+
+    settings.CALLBACK_ALLOWED_IPS = ["35.155.139.143/32", "not-a-network"]
+    assert [e.id for e in check_callback_allowed_ips(None)] == ["callbacks.E001"]
