@@ -6,6 +6,7 @@ DATABASE_URL, then posts realistic callbacks from concurrent client threads to:
 - ``baseline``: a bare Django view that inserts one row (the yardstick);
 - ``callbacks``: the real endpoint: store, then ask a worker (at most once a second per
   process) to apply what was received;
+- ``plain``: the same steps in a plain Django view instead of DRF's APIView;
 - ``inline``: the alternative of applying each event in the request;
 - ``per-task``: the alternative of publishing one Celery task per event (needs REDIS_URL).
 
@@ -154,6 +155,7 @@ def main() -> int:
     targets = {
         "baseline": "/bench/baseline/",
         "callbacks": f"/callbacks/vibes/{TOKEN}/",
+        "plain": f"/bench/plain/{TOKEN}/",
         "inline": f"/bench/inline/{TOKEN}/",
     }
     if os.environ.get("REDIS_URL"):

@@ -1,7 +1,10 @@
 """The production URLs plus what the benchmark compares them with (never in production)."""
 
+from types import SimpleNamespace
+
 from django.http import JsonResponse
 from django.urls import path
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from callbacks.models import CallbackEvent
@@ -33,9 +36,23 @@ class TaskPerEventView(VibesCallbackView):
         return event
 
 
+class PlainCallbackView(View):
+    """The same four steps in a plain Django view, to measure what DRF's dispatch costs."""
+
+    http_method_names = ["post", "put"]
+    hand_on = VibesCallbackView.hand_on
+    _read = staticmethod(VibesCallbackView._read)
+
+    def post(self, request, token):
+        return VibesCallbackView.post(self, SimpleNamespace(_request=request), token)
+
+    put = post
+
+
 urlpatterns = [
     *production,
     path("bench/baseline/", baseline),
+    path("bench/plain/<str:token>/", csrf_exempt(PlainCallbackView.as_view())),
     path("bench/inline/<str:token>/", InlineCallbackView.as_view()),
     path("bench/task-per-event/<str:token>/", TaskPerEventView.as_view()),
 ]
