@@ -13,6 +13,7 @@ as sent, and Vibes' bodies are not always valid JSON) and the answer is a plain
 import hmac
 import ipaddress
 import logging
+import threading
 import time
 from functools import lru_cache
 
@@ -46,6 +47,7 @@ KEPT_HEADERS = (
 
 
 _last_kick = 0.0
+_publisher: threading.Thread | None = None
 
 
 def kick() -> None:
@@ -53,13 +55,19 @@ def kick() -> None:
 
     Publishing a task costs more than storing the event, so it is not done per event: the
     run that was asked for applies everything received, and looks again after
-    KICK_INTERVAL for events stored meanwhile. Beat's sweep covers a broker outage.
+    KICK_INTERVAL for events stored meanwhile. The publish runs in a short-lived thread, so
+    no request ever waits on a slow or hung broker; beat's sweep covers a lost one.
     """
-    global _last_kick
+    global _last_kick, _publisher
     now = time.monotonic()
-    if now - _last_kick < KICK_INTERVAL:
+    if now - _last_kick < KICK_INTERVAL or (_publisher is not None and _publisher.is_alive()):
         return
     _last_kick = now
+    _publisher = threading.Thread(target=_publish, name="callbacks-kick", daemon=True)
+    _publisher.start()
+
+
+def _publish() -> None:
     try:
         callbacks_apply_received.delay()
     except Exception:

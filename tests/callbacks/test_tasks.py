@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -21,11 +23,17 @@ def published(monkeypatch):
     return calls
 
 
+def kick_and_wait():
+    real_kick()
+    if views._publisher is not None:
+        views._publisher.join(timeout=10)
+
+
 def test_the_endpoint_asks_for_a_worker_run_at_most_once_per_interval(published, monkeypatch):
     clock = iter([1000.0, 1000.4, 1000.9, 1001.1])
     monkeypatch.setattr(views.time, "monotonic", lambda: next(clock))
     for _ in range(4):
-        real_kick()
+        kick_and_wait()
     assert published == [1, 1]
 
 
@@ -35,7 +43,21 @@ def test_a_broker_outage_never_fails_the_request(monkeypatch):
 
     monkeypatch.setattr(tasks.callbacks_apply_received, "delay", down)
     monkeypatch.setattr(views, "_last_kick", 0.0)
-    real_kick()  # logged, not raised: the periodic sweep applies the stored events
+    kick_and_wait()  # logged, not raised: the periodic sweep applies the stored events
+
+
+def test_a_hung_broker_never_makes_a_request_wait(monkeypatch):
+    release = threading.Event()
+    monkeypatch.setattr(tasks.callbacks_apply_received, "delay", lambda: release.wait(10))
+    monkeypatch.setattr(views, "_last_kick", 0.0)
+    start = time.monotonic()
+    real_kick()
+    monkeypatch.setattr(views, "_last_kick", 0.0)
+    real_kick()  # the first publish still hangs: no second thread piles up
+    assert time.monotonic() - start < 0.5
+    assert views._publisher.is_alive()
+    release.set()
+    views._publisher.join(timeout=10)
 
 
 def test_the_sweep_task_applies_received_events_oldest_event_first(post):
