@@ -117,10 +117,32 @@ def subscription_removed(event: CallbackEvent) -> Outcome:
 
 
 def person_changed(event: CallbackEvent) -> Outcome:
-    """person_added and person_updated: Vibes sends the whole person."""
+    """person_added and person_updated: Vibes sends the whole person.
+
+    Person events are ordered by the person's own ``updated_at``: one older than what was
+    last applied is kept as superseded, so a late delivery never restores stale details.
+    """
     data = obj(event.payload.get("person"))
-    occurred_at = _when(event)
-    person = _person(event, data, occurred_at)
+    identity = identity_of(data)
+    if not identity:
+        raise Unprocessable("The event names no person (no id, person_key, external id or mdn).")
+    values = _person_values(data)
+    updated = values.get("vibes_updated_at")
+    known = services.person_find_for_vibes(identity)
+    if known and updated and known.vibes_updated_at and updated < known.vibes_updated_at:
+        return Outcome(
+            Status.SUPERSEDED,
+            note="Vibes updated this person after this event; its details were not applied.",
+            person=known,
+        )
+    person, _created = services.person_upsert_from_vibes(
+        identity=identity, source=SOURCE, callback=event, occurred_at=_when(event), **values
+    )
+    return Outcome(Status.APPLIED, person=person)
+
+
+def _person_values(data: dict) -> dict:
+    """The person fields a Vibes person object sets (only those it carries)."""
     values = {}
     phone_data = obj(data.get("mobile_phone"))
     if "mdn" in phone_data or "mdn" in data:
@@ -139,11 +161,7 @@ def person_changed(event: CallbackEvent) -> Outcome:
         moment = next((parse_timestamp(data.get(n)) for n in names if data.get(n)), None)
         if moment:
             values[field] = moment
-    if values:
-        services.person_update(
-            person=person, source=SOURCE, callback=event, occurred_at=occurred_at, **values
-        )
-    return Outcome(Status.APPLIED, person=person)
+    return values
 
 
 def subscription_list_changed(event: CallbackEvent) -> Outcome:

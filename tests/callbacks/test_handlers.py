@@ -139,6 +139,21 @@ def test_nothing_applied_from_a_callback_would_be_pushed_back(deliver):
     assert all(suppressed for _, suppressed in seen)
 
 
+def test_an_older_person_update_does_not_restore_stale_details(deliver):
+    deliver(person_event(event_id="P2", updated_at="2017-03-01T00:00Z", timezone="Europe/Paris"))
+    deliver(person_event(event_id="P1", updated_at="2017-02-01T00:00Z", timezone="America/Chicago"))
+    person = Person.objects.get()
+    assert person.timezone == "Europe/Paris"
+    assert CallbackEvent.objects.get(event_id="P1").status == "superseded"
+
+
+def test_person_added_records_one_history_row_for_a_new_person(deliver):
+    deliver(person_event("person_added"))
+    rows = SubscriptionEvent.objects.filter(kind="details_changed")
+    assert rows.count() == 1
+    assert rows.get().changes["custom_fields"][1] == {"first_name": "John", "last_name": "Doe"}
+
+
 @pytest.mark.parametrize("kind", ["subscription_list_added", "subscription_list_updated"])
 def test_list_callbacks_upsert_the_list(deliver, kind):
     services.subscription_list_upsert(list_id="1234")
