@@ -160,7 +160,10 @@ def parse_event(body: str) -> ParsedEvent:
     if not isinstance(data, dict):
         raise Rejected(f"The body is JSON but not an object (got {type(data).__name__}).")
     if "\x00" in body or "\\u0000" in body:
-        data = clean_for_storage(data)
+        try:
+            data = clean_for_storage(data)
+        except RecursionError:
+            raise Rejected("The body is not valid JSON: nested too deeply.") from None
     callback_type = resolve_type(data)
     event_id = text(data.get("event_id"), 128)
     missing = [

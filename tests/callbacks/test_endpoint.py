@@ -213,3 +213,12 @@ def test_a_malformed_allowlist_entry_is_a_system_check_error(settings):
 
     settings.CALLBACK_ALLOWED_IPS = ["35.155.139.143/32", "not-a-network"]
     assert [e.id for e in check_callback_allowed_ips(None)] == ["callbacks.E001"]
+
+
+@pytest.mark.parametrize("depth", [500, 990, 5000])
+@pytest.mark.parametrize("leaf", ["1", '"\\u0000"'])
+def test_deeply_nested_json_is_stored_or_rejected_never_crashes(post, depth, leaf):
+    nested = "[" * depth + leaf + "]" * depth
+    body = '{"callback_type": "person_added", "event_id": "deep", "x": ' + nested + "}"
+    assert post(body).status_code in (200, 400)
+    assert CallbackEvent.objects.count() == 1
