@@ -15,11 +15,12 @@ backlog the runs left is applied by ``vibes_replay_callbacks --received`` and ti
 rate one worker process applies events at.
 
 Rounds are interleaved so that drift on a shared machine hits every target alike. Prints
-callbacks/second, p50/p99 and the ratio to the baseline. Not collected by pytest.
+callbacks/second, p50/p99, the ratio to the baseline, and the CPU the web workers spent per
+request (steadier than rates when other work shares the machine). Not collected by pytest.
 
-Environment: DATABASE_URL (PostgreSQL, required), REDIS_URL (for ``queued``; skipped when
-unset), BENCH_PORT (8131), BENCH_CLIENTS (8), BENCH_REQUESTS (per target and round, 600),
-BENCH_ROUNDS (3), BENCH_WORKERS (gunicorn workers, 2).
+Environment: DATABASE_URL (PostgreSQL, required), REDIS_URL (for ``per-task``; skipped
+when unset), BENCH_PORT (8131), BENCH_CLIENTS (8), BENCH_REQUESTS (per target and round,
+300; a third of that for the slow alternatives), BENCH_ROUNDS (6), BENCH_WORKERS (2).
 """
 
 import http.client
@@ -36,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8131"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "600"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 TOKEN = "bench-token-" + "x" * 32
 
@@ -86,6 +87,23 @@ def post(path: str, body: bytes) -> tuple[int, float]:
     return status, time.perf_counter() - start
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's worker processes (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def load(path: str, bodies: list[bytes]) -> dict:
     latencies, errors, lock = [], [], threading.Lock()
     queue = list(reversed(bodies))
@@ -108,7 +126,8 @@ def load(path: str, bodies: list[bytes]) -> dict:
         t.start()
     for t in threads:
         t.join()
-    return {"elapsed": time.perf_counter() - start, "latencies": latencies, "errors": errors}
+    elapsed = time.perf_counter() - start
+    return {"elapsed": elapsed, "latencies": latencies, "errors": errors}
 
 
 def summary(results: list[dict]) -> dict:
@@ -120,6 +139,7 @@ def summary(results: list[dict]) -> dict:
         "p99": q[98] * 1000,
         "errors": sum(len(r["errors"]) for r in results),
         "n": len(latencies),
+        "cpu_ms": 1000 * sum(r["cpu"] for r in results) / len(latencies),
     }
 
 
@@ -172,21 +192,31 @@ def main() -> int:
             load(path, payloads(f"warm-{name}-{uuid.uuid4().hex[:8]}", 60))
         for _ in range(ROUNDS):
             for name, path in targets.items():
-                results[name].append(load(path, payloads(uuid.uuid4().hex[:12], REQUESTS)))
+                # The slow alternatives get fewer requests; rates are per second anyway.
+                n = REQUESTS if name in ("baseline", "callbacks", "plain") else REQUESTS // 3
+                bodies = payloads(uuid.uuid4().hex[:12], n)
+                before = server_cpu(server.pid)
+                result = load(path, bodies)
+                result["cpu"] = server_cpu(server.pid) - before
+                results[name].append(result)
     finally:
         server.terminate()
         server.wait(timeout=20)
 
     base = summary(results["baseline"])
-    print(f"{CLIENTS} clients, {WORKERS} gunicorn workers, {ROUNDS}x{REQUESTS} requests each")
-    print(f"{'target':<10} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{CLIENTS} clients, {WORKERS} gunicorn workers, {ROUNDS} interleaved rounds")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"{'target':<10} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'web CPU ms/req':>15}"
+    )
     ok = True
     for name in targets:
         s = summary(results[name])
         ratio = s["rate"] / base["rate"]
         print(
             f"{name:<10} {s['rate']:>8.1f} {ratio:>7.0%} {s['p50']:>8.1f} {s['p99']:>8.1f} "
-            f"{s['errors']:>7}"
+            f"{s['errors']:>7} {s['cpu_ms']:>15.2f}"
         )
         if name == "callbacks":
             ok = ratio >= 0.8 and s["errors"] == 0 and s["p99"] <= 50
