@@ -17,6 +17,8 @@ from contextlib import nullcontext
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from subscribers.phone import normalize_from_vibes
+
 from .handlers import HANDLERS, Unprocessable
 from .models import CallbackEvent
 from .parsing import ParsedEvent
@@ -76,6 +78,7 @@ def event_apply(*, event_id: int, skip_locked: bool = False) -> CallbackEvent | 
                 return None
             return CallbackEvent.objects.filter(pk=event_id).first()
         handler = HANDLERS.get(event.callback_type)
+        event.mdn = normalize_from_vibes(event.mdn)[:32]
         event.attempts += 1
         event.processed_at = timezone.now()
         if handler is None:
@@ -101,7 +104,7 @@ def event_apply(*, event_id: int, skip_locked: bool = False) -> CallbackEvent | 
                 event.status, event.error = outcome.status, outcome.note
                 if outcome.person is not None:
                     event.person = outcome.person
-        event.save(update_fields=["status", "error", "attempts", "processed_at", "person"])
+        event.save(update_fields=["status", "error", "attempts", "processed_at", "person", "mdn"])
     return event
 
 

@@ -260,3 +260,10 @@ def test_applying_twice_changes_nothing_the_second_time(deliver):
     history = SubscriptionEvent.objects.count()
     assert event_apply(event_id=event.pk).attempts == 1
     assert SubscriptionEvent.objects.count() == history
+
+
+def test_a_number_sent_in_national_format_is_normalised_when_applied(deliver):
+    person = {"id": "ABC123", "mobile_phone": {"mdn": "299-555-1234"}}
+    deliver(subscription_event(person=person))
+    event = CallbackEvent.objects.get()
+    assert event.mdn == "+12995551234" and event.person.mdn == "+12995551234"
