@@ -100,6 +100,10 @@ def address_allowed(address: str | None) -> bool:
 
 
 def _stored_address(address: str | None) -> str | None:
+    """The address as the database column accepts it. The socket's own address needs no
+    check; one taken from X-Forwarded-For could be anything."""
+    if settings.TRUSTED_PROXY_COUNT <= 0:
+        return address or None
     try:
         return str(ipaddress.ip_address(address or ""))
     except ValueError:
