@@ -222,3 +222,26 @@ def test_deeply_nested_json_is_stored_or_rejected_never_crashes(post, depth, lea
     body = '{"callback_type": "person_added", "event_id": "deep", "x": ' + nested + "}"
     assert post(body).status_code in (200, 400)
     assert CallbackEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2017-02-15T15:42:23Z", "2017-02-15T15:42:23+00:00"),
+        ("2017-02-18T15:34:52+0000", "2017-02-18T15:34:52+00:00"),
+        ("2018-07-09T23:55:00.000Z", "2018-07-09T23:55:00+00:00"),
+        ("2017-01-15T14:30Z", "2017-01-15T14:30:00+00:00"),
+        ("2017-01-15T14:30:00+00:00", "2017-01-15T14:30:00+00:00"),
+        ("2017-01-15T14:30:00z", "2017-01-15T14:30:00+00:00"),
+        ("2017-04-05 14:30:00 -0600", "2017-04-05T20:30:00+00:00"),
+        ("", None),
+    ],
+)
+def test_each_timestamp_form_is_stored_as_utc_and_orders_the_event(deliver, raw, expected):
+    deliver(subscription_event(event_date=raw))
+    event = CallbackEvent.objects.get()
+    assert event.status == "applied"
+    stored = event.event_date.isoformat() if event.event_date else None
+    assert stored == expected
+    last = Subscription.objects.get().last_event_at.isoformat()
+    assert last == (expected or "2017-01-15T15:34:52+00:00")  # else the opt-in date
