@@ -86,28 +86,32 @@ def _networks(cidrs: tuple[str, ...]):
     return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
 
 
+@lru_cache(maxsize=256)
+def _ip(address: str | None):
+    """The address parsed, or None. Cached: callers are few (Vibes has six addresses), and
+    parsing is a measurable share of the hot path."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    return getattr(ip, "ipv4_mapped", None) or ip
+
+
 def address_allowed(address: str | None) -> bool:
     cidrs = tuple(settings.CALLBACK_ALLOWED_IPS)
     if not cidrs:
         return True
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
+    ip = _ip(address)
+    if ip is None:
         return False
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
     return any(ip in net for net in _networks(cidrs) if net.version == ip.version)
 
 
 def _stored_address(address: str | None) -> str | None:
-    """The address as the database column accepts it. The socket's own address needs no
-    check; one taken from X-Forwarded-For could be anything."""
-    if settings.TRUSTED_PROXY_COUNT <= 0:
-        return address or None
-    try:
-        return str(ipaddress.ip_address(address or ""))
-    except ValueError:
-        return None
+    """The address as the database column accepts it (X-Forwarded-For could hold anything,
+    and some servers put a socket path in REMOTE_ADDR), else None."""
+    ip = _ip(address)
+    return str(ip) if ip is not None else None
 
 
 def _headers(meta) -> dict:

@@ -245,3 +245,17 @@ def test_each_timestamp_form_is_stored_as_utc_and_orders_the_event(deliver, raw,
     assert stored == expected
     last = Subscription.objects.get().last_event_at.isoformat()
     assert last == (expected or "2017-01-15T15:34:52+00:00")  # else the opt-in date
+
+
+@pytest.mark.parametrize(
+    ("remote", "stored"),
+    [("unix:/run/gunicorn.sock", None), ("", None), ("::ffff:52.32.61.199", "52.32.61.199")],
+)
+def test_an_odd_socket_address_is_stored_as_none_or_normalised(post, remote, stored):
+    assert post(subscription_event(), REMOTE_ADDR=remote).status_code == 200
+    assert CallbackEvent.objects.get().remote_addr == stored
+
+
+def test_an_ipv4_mapped_address_matches_an_ipv4_allowlist(post, settings):
+    settings.CALLBACK_ALLOWED_IPS = ["52.32.61.199/32"]
+    assert post(subscription_event(), REMOTE_ADDR="::ffff:52.32.61.199").status_code == 200
