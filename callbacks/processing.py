@@ -44,7 +44,11 @@ def event_store(*, parsed: ParsedEvent | None, **fields) -> CallbackEvent:
             dedupe_key=parsed.dedupe_key,
         )
         if parsed.callback_type not in HANDLERS:
-            fields.update(status=Status.IGNORED, error="Callback type not handled.")
+            fields.update(
+                status=Status.IGNORED,
+                error="Callback type not handled.",
+                processed_at=timezone.now(),
+            )
         try:
             # In autocommit a failed INSERT leaves nothing to roll back; inside a caller's
             # transaction it needs its own savepoint.
