@@ -8,11 +8,12 @@ A handler raises for anything unexpected; ``callbacks.processing`` keeps the err
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.utils import timezone
 
 from subscribers import services
-from subscribers.models import Person, Source, SubscriptionList
+from subscribers.models import Person, Source, Subscription, SubscriptionList
 from subscribers.services import VibesIdentity
 
 from .models import CallbackEvent
@@ -187,7 +188,9 @@ def ack_participant(event: CallbackEvent) -> Outcome:
     if not status:
         status = "PENDING" if event.callback_type == "ack_participant_added" else ""
     action = {
-        "PENDING": services.subscription_request,
+        # Not subscription_request, which skips a person already active: Vibes sends PENDING
+        # only when it texted a confirmation, and an older one must be kept as superseded.
+        "PENDING": partial(services.subscription_set_state, status=Subscription.Status.PENDING),
         "CONFIRMED": services.subscription_activate,
         "REJECTED": services.subscription_reject,
     }.get(status)

@@ -186,6 +186,13 @@ def test_ack_added_makes_the_subscription_pending_then_confirmed_active(deliver,
     assert kinds == [("optin_requested",), ("opted_in",)]
 
 
+def test_a_late_pending_ack_does_not_undo_the_confirmation(deliver, web_list):
+    deliver(ack_event("CONFIRMED", event_id="A2"))
+    deliver(ack_event("PENDING", event_id="A1", event_date="2017-02-15T15:39:00Z"))
+    assert only_subscription().status == "active"
+    assert CallbackEvent.objects.get(event_id="A1").status == "superseded"
+
+
 def test_ack_rejected_marks_the_request_rejected(deliver, web_list):
     deliver(ack_event("PENDING", event_id="A1", event_date="2017-02-15T15:39:00Z"))
     deliver(ack_event("REJECTED", event_id="A2"))
