@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences
+.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ messages: install
 # Figures for the preference pages (not part of the test suite).
 bench-preferences: install
 	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/subscribers/bench_preferences.py
+
+# Benchmarks print figures against a baseline measured in the same run; not part of `test`.
+# They need DATABASE_URL on PostgreSQL (and REDIS_URL for the per-task comparison).
+bench: bench-callbacks
+
+bench-callbacks: install
+	$(PY) -m benchmarks.bench_callbacks
 
 lint: install
 	$(VENV)/bin/ruff check .

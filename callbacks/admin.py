@@ -1,13 +1,129 @@
-from django.contrib import admin
+"""Every callback as received, read-only for everyone, with a replay action."""
+
+import contextlib
+import json
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from subscribers.admin import ReadOnlyHistoryMixin
+from subscribers.phone import mask, normalize_for_search
 
 from .models import CallbackEvent
+from .processing import APPLICABLE, event_apply
 
 
 @admin.register(CallbackEvent)
 class CallbackEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
-    list_display = ("received_at", "callback_type", "event_id", "status", "remote_addr")
-    list_filter = ("status", "callback_type")
+    list_display = (
+        "received_at",
+        "callback_type",
+        "event_id",
+        "event_date",
+        "status",
+        "person_link",
+        "masked_mdn",
+        "remote_addr",
+    )
+    list_filter = ("status", "callback_type", ("received_at", admin.DateFieldListFilter))
     search_fields = ("=event_id",)
+    search_help_text = _("Event id, mobile number, person key or external id.")
+    list_select_related = ("person",)
     show_full_result_count = False
+    actions = ["replay"]
+    fieldsets = (
+        (
+            _("Outcome"),
+            {"fields": ("status", "error", "processed_at", "attempts", "person_link")},
+        ),
+        (
+            _("Event"),
+            {
+                "fields": (
+                    "callback_type",
+                    "event_id",
+                    "event_date",
+                    "callback_id",
+                    "delivery_attempt",
+                    "masked_mdn",
+                )
+            },
+        ),
+        (
+            _("As received"),
+            {"fields": ("received_at", "method", "remote_addr", "headers", "pretty_body")},
+        ),
+    )
+    readonly_fields = (
+        "status",
+        "error",
+        "processed_at",
+        "attempts",
+        "person_link",
+        "callback_type",
+        "event_id",
+        "event_date",
+        "callback_id",
+        "delivery_attempt",
+        "masked_mdn",
+        "received_at",
+        "method",
+        "remote_addr",
+        "headers",
+        "pretty_body",
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact matches only (the table grows fast): event id, number, person ids."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q(event_id=term) | Q(person__person_key=term)
+        match |= Q(person__external_person_id=term) | Q(person__vibes_person_id=term)
+        number = normalize_for_search(term)
+        if number:
+            match |= Q(mdn=number)
+        return queryset.filter(match), False
+
+    @admin.display(description=_("person"))
+    def person_link(self, obj):
+        if obj.person_id is None:
+            return "—"
+        url = reverse("admin:subscribers_person_change", args=[obj.person_id])
+        return format_html('<a href="{}">{}</a>', url, obj.person)
+
+    @admin.display(description=_("mobile number"))
+    def masked_mdn(self, obj):
+        return mask(obj.mdn)
+
+    @admin.display(description=_("body"))
+    def pretty_body(self, obj):
+        """The body pretty-printed when it is JSON, else as received; always escaped."""
+        text = obj.body
+        with contextlib.suppress(ValueError):
+            text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+
+    @admin.action(description=_("Replay selected callbacks"))
+    def replay(self, request, queryset):
+        outcome = {}
+        skipped = 0
+        for pk, status in queryset.order_by("event_date", "id").values_list("pk", "status"):
+            if status not in APPLICABLE:
+                skipped += 1
+                continue
+            event = event_apply(event_id=pk)
+            outcome[event.status] = outcome.get(event.status, 0) + 1
+        parts = [f"{n} {status}" for status, n in sorted(outcome.items())]
+        if parts:
+            self.message_user(request, _("Replayed: %s.") % ", ".join(parts), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _("%d skipped: applied, duplicate, superseded and rejected events are final.")
+                % skipped,
+                messages.WARNING,
+            )

@@ -204,3 +204,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+
+# Periodic tasks (celery beat). The callback sweep applies stored callbacks whose run was
+# never queued or never ran (broker down, worker killed); see callbacks.tasks.
+CELERY_BEAT_SCHEDULE = {
+    "callbacks-apply-received": {
+        "task": "callbacks.tasks.callbacks_apply_received",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}

@@ -6,5 +6,6 @@ from subscribers.views_health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("callbacks/", include("callbacks.urls")),
     path("preferences/", include("subscribers.urls")),
 ]

@@ -1,0 +1,196 @@
+"""Read a Vibes callback body leniently and normalise it.
+
+Vibes' payloads drift: two names for the type, three for the person id, two for the
+external id, timestamps in half a dozen shapes, numbers sent as strings. Everything here
+is pure (no database), never raises anything but ``Rejected``, and ignores fields it does
+not know, as Vibes asks receivers to do.
+"""
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+
+# What every event needs to be applied at most once: its type and its id.
+REQUIRED = ("an event type (callback_type or event_type)", "an event_id")
+
+_TIMESTAMP = re.compile(
+    r"""^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})
+    (?:[Tt\s]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?
+    \s*(?:(?P<z>[Zz]|UTC|GMT)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)?$""",
+    re.VERBOSE,
+)
+
+
+class Rejected(Exception):  # noqa: N818 - it is an outcome, not a programming error
+    """The body can never be processed: not JSON, or missing what every event needs."""
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    callback_type: str
+    event_id: str
+    event_date: datetime | None
+    callback_id: str
+    delivery_attempt: int | None
+    payload: dict = field(repr=False)
+
+    @property
+    def dedupe_key(self) -> str:
+        # The seed's two examples share one event_id for two different events: the type
+        # is part of the key.
+        return f"{self.callback_type}:{self.event_id}"[:200]
+
+
+def parse_timestamp(value) -> datetime | None:
+    """Every form Vibes uses, as an aware UTC datetime; None when empty or unreadable.
+
+    ``2017-02-15T15:42:23Z``, ``…+0000``, ``…+00:00``, ``2018-07-09T23:55:00.000Z``,
+    ``2017-01-15T14:30Z`` (no seconds), a lower-case ``z``, ``2017-04-05 14:30:00 -0600``
+    (the extract files), a bare date, epoch seconds or milliseconds. No zone means UTC.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    match = _TIMESTAMP.match(value.strip())
+    if not match:
+        return None
+    g = match.groupdict()
+    try:
+        offset = timedelta(0)
+        if g["sign"]:
+            offset = timedelta(hours=int(g["oh"]), minutes=int(g["om"] or 0))
+            if g["sign"] == "-":
+                offset = -offset
+        moment = datetime(
+            int(g["y"]),
+            int(g["mo"]),
+            int(g["d"]),
+            int(g["h"] or 0),
+            int(g["mi"] or 0),
+            int(g["s"] or 0),
+            int((g["f"] or "0")[:6].ljust(6, "0")),
+            tzinfo=timezone(offset),
+        )
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def text(value, max_length: int | None = None) -> str:
+    """A scalar as a stripped string ("" for missing, objects, lists and booleans)."""
+    if value is None or isinstance(value, bool | dict | list):
+        return ""
+    out = str(value).strip()
+    return out[:max_length] if max_length else out
+
+
+def obj(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def decode_body(raw: bytes, content_type: str = "") -> str:
+    """The body as text: the declared charset when Python knows it, else UTF-8."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        name, _, val = part.partition("=")
+        if name.strip().lower() == "charset" and val.strip():
+            candidate = val.strip().strip('"').lower()
+            try:
+                codecs.lookup(candidate)
+            except LookupError:
+                continue
+            charset = candidate
+    if charset.replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+        charset = "utf-8-sig"  # tolerate a byte-order mark
+    try:
+        return raw.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return raw.decode("utf-8", errors="replace")
+
+
+def clean_for_storage(value):
+    """PostgreSQL refuses NUL in text and ``\\u0000`` in jsonb: replace it, keep the rest."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {clean_for_storage(k): clean_for_storage(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_for_storage(v) for v in value]
+    return value
+
+
+def resolve_type(data: dict) -> str:
+    """``callback_type`` (newer) or ``event_type`` (older).
+
+    When both are present and disagree on an ack event (one of Vibes' examples says
+    ``ack_participant_added`` in one and ``ack_participant_changed`` in the other), the
+    participant's status decides: PENDING is an add, CONFIRMED or REJECTED a change.
+    """
+    callback_type = text(data.get("callback_type"), 64).lower()
+    event_type = text(data.get("event_type"), 64).lower()
+    acks = {"ack_participant_added", "ack_participant_changed"}
+    if callback_type != event_type and {callback_type, event_type} <= acks:
+        status = text(obj(data.get("participant")).get("status")).upper()
+        if status == "PENDING":
+            return "ack_participant_added"
+        if status in ("CONFIRMED", "REJECTED"):
+            return "ack_participant_changed"
+    return callback_type or event_type
+
+
+def parse_event(body: str) -> ParsedEvent:
+    """Parse and normalise a callback body, or raise ``Rejected`` with the reason."""
+    if not body.strip():
+        raise Rejected("The body is empty; a Vibes callback is a JSON object.")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Rejected(f"The body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise Rejected("The body is not valid JSON: nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise Rejected(f"The body is JSON but not an object (got {type(data).__name__}).")
+    if "\x00" in body or "\\u0000" in body:
+        try:
+            data = clean_for_storage(data)
+        except RecursionError:
+            raise Rejected("The body is not valid JSON: nested too deeply.") from None
+    callback_type = resolve_type(data)
+    event_id = text(data.get("event_id"), 128)
+    missing = [
+        need for need, have in zip(REQUIRED, (callback_type, event_id), strict=True) if not have
+    ]
+    if missing:
+        raise Rejected(f"The event lacks {' and '.join(missing)}.")
+    attempt = text(data.get("delivery_attempt"))
+    return ParsedEvent(
+        callback_type=callback_type,
+        event_id=event_id,
+        event_date=parse_timestamp(data.get("event_date")),
+        callback_id=text(data.get("callback_id"), 128),
+        delivery_attempt=int(attempt) if attempt.isdigit() and len(attempt) < 10 else None,
+        payload=data,
+    )
+
+
+# Where each type keeps the person it is about.
+def person_of(payload: dict) -> dict:
+    """The person object of any event type (may be empty)."""
+    for container in ("subscription", "participant"):
+        inner = obj(payload.get(container))
+        if inner:
+            return obj(inner.get("person"))
+    return obj(payload.get("person"))
+
+
+def mdn_of(person: dict) -> str:
+    return text(obj(person.get("mobile_phone")).get("mdn"), 32) or text(person.get("mdn"), 32)

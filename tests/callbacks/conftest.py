@@ -1,0 +1,148 @@
+"""Fixtures for the callback tests: a configured token, a poster, realistic payloads."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from callbacks.processing import events_apply_received
+
+PAYLOADS = Path(__file__).parent / "payloads"
+TOKEN = "tok-" + "a" * 40
+OLD_TOKEN = "tok-" + "b" * 40
+URL = f"/callbacks/vibes/{TOKEN}/"
+
+
+def seed_payload(name: str) -> bytes:
+    """One of the seed's two examples, byte for byte (the first is not valid JSON)."""
+    return (PAYLOADS / f"seed_{name}.json").read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def callback_settings(settings):
+    settings.CALLBACK_TOKENS = [OLD_TOKEN, TOKEN]
+    settings.CALLBACK_ALLOWED_IPS = []
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.CALLBACK_MAX_BODY_BYTES = 64 * 1024
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def kicks(monkeypatch):
+    """Record the endpoint's requests for a worker run instead of publishing them."""
+    calls = []
+    monkeypatch.setattr("callbacks.views.kick", lambda: calls.append(1))
+    return calls
+
+
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    client = Client()
+
+    def _post(body, *, url=URL, content_type="application/json", method="post", **extra):
+        if isinstance(body, dict):
+            body = json.dumps(body)
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(client, method)(url, data=body, content_type=content_type, **extra)
+
+    return _post
+
+
+@pytest.fixture
+def deliver(post):
+    """Post a callback and let the worker apply it; return the response."""
+
+    def _deliver(body, **kwargs):
+        response = post(body, **kwargs)
+        events_apply_received()
+        return response
+
+    return _deliver
+
+
+def subscription_event(
+    kind="subscription_added",
+    *,
+    event_id="EVT-1",
+    event_date="2017-02-15T15:42:23Z",
+    person=None,
+    list_id="1234",
+    **extra,
+):
+    """A realistic subscription callback (newer payloads carry person_key and mdn)."""
+    sub = {
+        "person": person
+        or {
+            "id": "ABC123",
+            "person_key": "pk-ABC123",
+            "external_id": "ex1234",
+            "mobile_phone": {"mdn": "+12995551234"},
+            "url": "/companies/:id/mobiledb/persons/ABC123",
+        },
+        "subscription_list": {"id": list_id, "url": f"/companies/:id/mobiledb/lists/{list_id}"},
+        "opt_in_date": "2017-01-15T15:34:52Z",
+        "acquisition_campaign": {"id": "2342312", "url": "/companies/:id/campaigns/2342312"},
+    }
+    if kind == "subscription_removed":
+        sub.update(opt_out_date="2017-02-18T15:34:52+0000", opt_out_reason="user_opt_out")
+    sub.update(extra)
+    return {
+        "callback_id": "DEF124",
+        "event_id": event_id,
+        "callback_type": kind,
+        "event_date": event_date,
+        "delivery_attempt": "1",
+        "subscription": sub,
+    }
+
+
+def person_event(kind="person_updated", *, event_id="P-1", **person):
+    base = {
+        "person_id": "ABC123",
+        "person_key": "pk-ABC123",
+        "external_person_id": "EXT542342",
+        "mobile_phone": {"mdn": "+12995551234", "carrier_code": "102"},
+        "custom_fields": {"first_name": "John", "last_name": "Doe"},
+        "timezone": "America/Chicago",
+        "created_at": "2017-01-15T15:34:52Z",
+        "updated_at": "2017-02-15T15:42:23.000Z",
+    }
+    base.update(person)
+    return {
+        "event_id": event_id,
+        "callback_type": kind,
+        "event_date": "2017-02-15T15:42:23Z",
+        "person": base,
+    }
+
+
+def ack_event(status="CONFIRMED", *, event_id="ACK-1", campaign="2342312", **envelope):
+    body = {
+        "event_id": event_id,
+        "callback_type": "ack_participant_added"
+        if status == "PENDING"
+        else "ack_participant_changed",
+        "event_date": "2017-02-15T15:40:00Z",
+        "participant": {
+            "person": {
+                "id": "ABC123",
+                "external_id": "ex1234",
+                "mobile_phone": {"mdn": "+12995551234"},
+                "url": "/companies/:id/mobiledb/persons/ABC123",
+            },
+            "acquisition_campaign": {"id": campaign, "description": "Web", "keyword": "DEALS"},
+            "participation_date": "2017-02-15T15:39:00Z",
+            "expire_date": "2017-02-16T15:39:00Z",
+            "status": status,
+        },
+    }
+    body.update(envelope)
+    return body
+
+
+def variant(body: dict, **changes) -> dict:
+    out = copy.deepcopy(body)
+    out.update(changes)
+    return out
