@@ -1,0 +1,83 @@
+"""A person's opt-in history as a readable timeline, newest first, 50 entries a page.
+
+Two queries whatever the history's length: the person's row count (an index range on
+``event_person_time_idx``) and one page of rows joined with their list, staff user and
+callback. The callbacks' raw bodies are not loaded; the timeline links to them.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.urls import NoReverseMatch, reverse
+
+from ..models import SubscriptionEvent
+
+PAGE_SIZE = 50
+PAGE_PARAM = "history_page"
+
+_TONE = {
+    SubscriptionEvent.Kind.OPTED_IN: "in",
+    SubscriptionEvent.Kind.OPTIN_REQUESTED: "pending",
+    SubscriptionEvent.Kind.OPTIN_REJECTED: "out",
+    SubscriptionEvent.Kind.OPTED_OUT: "out",
+    SubscriptionEvent.Kind.DETAILS_CHANGED: "info",
+    SubscriptionEvent.Kind.LINK_REVOKED: "info",
+}
+
+
+@dataclass
+class Entry:
+    event: SubscriptionEvent
+    tone: str
+    callback_url: str | None
+    changes: list[tuple[str, object, object]]
+
+    @property
+    def has_evidence(self) -> bool:
+        e = self.event
+        return bool(e.ip_address or e.user_agent or e.page or e.wording)
+
+
+def _changes(event: SubscriptionEvent) -> list[tuple[str, object, object]]:
+    rows = []
+    for field, pair in sorted((event.changes or {}).items()):
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        rows.append((field, old, new))
+    return rows
+
+
+def _callback_url(callback_id: int | None) -> str | None:
+    if not callback_id:
+        return None
+    try:
+        return reverse("admin:callbacks_callbackevent_change", args=[callback_id])
+    except NoReverseMatch:
+        return None
+
+
+def person_timeline(person, page_number) -> dict:
+    """Context for the timeline template: one page of entries and the page links."""
+    events = (
+        SubscriptionEvent.objects.filter(person=person)
+        .select_related("subscription_list", "staff_user", "callback")
+        .defer("callback__body", "callback__headers", "callback__payload", "callback__error")
+        .order_by("-occurred_at", "-id")
+    )
+    paginator = Paginator(events, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    entries = [
+        Entry(
+            event=event,
+            tone=_TONE.get(event.kind, "info"),
+            callback_url=_callback_url(event.callback_id),
+            changes=_changes(event),
+        )
+        for event in page.object_list
+    ]
+    return {
+        "history_page": page,
+        "history_entries": entries,
+        "history_page_param": PAGE_PARAM,
+        "history_page_range": list(page.paginator.get_elided_page_range(page.number)),
+        "history_ellipsis": Paginator.ELLIPSIS,
+    }
