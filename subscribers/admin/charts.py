@@ -105,9 +105,14 @@ def daily_chart_svg(counts: DailyCounts, *, title: str) -> SafeString:
                 )
             )
     ticks = [
-        (LEFT - 6, f"{TOP + 4:.0f}", top),
-        (LEFT - 6, f"{axis_y + 4:.0f}", 0),
-        (LEFT - 6, f"{TOP + plot_h + 4:.0f}", top),
+        (LEFT - 6, f"{y + 4:.0f}", f"{value:g}")
+        for y, value in (
+            (TOP, top),
+            (TOP + half / 2, top / 2),
+            (axis_y, 0),
+            (axis_y + half / 2, top / 2),
+            (TOP + plot_h, top),
+        )
     ]
     x_labels = [
         (f"{LEFT + i * slot + slot / 2:.1f}", f"{day:%b %d}")
