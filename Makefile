@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps
+.PHONY: install run test lint bench migrate clean browser-deps bench-admin
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ browser-deps:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
+
+# Admin page times at 100k and 1M persons on PostgreSQL (DATABASE_URL names the server; the
+# benchmark creates and drops its own database, BENCH_DB, default vibes_h6_bench).
+bench-admin: install
+	$(PY) tests/bench_admin.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -84,7 +84,7 @@ def test_changelist_shows_masked_number_name_lists_and_state_never_the_whole_num
     assert "+14155550001" not in html
     assert "Ana Garcia" in html
     assert "✗ Weekly deals" in html and "✓ Store events" in html
-    assert "In sync" in html and "Vibes callback" in html
+    assert "In sync" in html and "2026-09-03 15:42 · Vibes callback" in html
 
 
 def test_changelist_query_count_does_not_grow_with_the_number_of_persons(marketing_client, lists):
