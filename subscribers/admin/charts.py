@@ -50,7 +50,7 @@ def daily_counts(subscription_list, *, today: date | None = None) -> DailyCounts
         )
         .annotate(day=TruncDate("occurred_at"))
         .values("day", "kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     days = [first + timedelta(days=i) for i in range(DAYS)]

@@ -25,7 +25,7 @@ def status_counts(list_ids) -> dict[int, dict[str, int]]:
     rows = (
         Subscription.objects.filter(subscription_list_id__in=list_ids)
         .values("subscription_list_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # COUNT(*): answered from the (list, status) index alone
         .order_by()
     )
     for row in rows:

@@ -21,7 +21,7 @@ class EstimatedCountPaginator(Paginator):
     """
 
     #: Below this many estimated rows the exact count is cheap, so it is taken.
-    exact_below = 10_000
+    exact_below = 1_000
 
     @cached_property
     def count(self) -> int:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path, reverse
@@ -240,13 +241,13 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     def consent_view(self, request, object_id):
         person = self._person_or_404(request, object_id)
         if not self.has_export_permission(request):
-            raise Http404
+            raise PermissionDenied
         return proof_of_consent_response(person)
 
     def preference_link_view(self, request, object_id):
         person = self._person_or_404(request, object_id)
         if not self.has_change_permission(request, person):
-            raise Http404
+            raise PermissionDenied
         queryset = self.get_queryset(request).filter(pk=person.pk)
         return person_actions.show_preference_links(self, request, queryset)
 
