@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from subscribers import services
+from subscribers.admin import person_actions
 from subscribers.admin.exports import csv_safe
 from subscribers.links import read_token
 from subscribers.models import Source, Subscription, SubscriptionEvent
@@ -238,3 +239,15 @@ def test_staff_without_the_custom_permissions_cannot_opt_out_or_export(client, l
     assert client.get(f"/admin/subscribers/person/{ben.pk}/consent/").status_code == 403
     export = action(client, "export_csv", [ben])
     assert not export.get("Content-Type", "").startswith("text/csv")
+
+
+def test_opting_out_too_many_persons_at_once_is_refused(
+    marketing_client, lists, ana, ben, monkeypatch
+):
+    monkeypatch.setattr(person_actions, "MAX_OPT_OUT", 1)
+    response = action(
+        marketing_client, "opt_out", [ana, ben], apply="1", subscription_list="all", reason="other"
+    )
+    assert response.status_code == 302
+    assert "at most 1 persons" in str(list(response.wsgi_request._messages)[0])
+    assert status(ben, lists[0]) == "active"

@@ -204,3 +204,17 @@ def test_paginator_uses_the_planner_estimate_for_large_results_on_postgresql(lis
     estimated = Low(queryset, 5)
     assert estimated.count > 0 and estimated.estimated
     assert len(estimated.page(1).object_list) == 5
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the planner estimate is PostgreSQL's"
+)
+def test_changelist_says_about_when_the_count_is_an_estimate(marketing_client, lists, monkeypatch):
+    for n in range(3):
+        person_with_story(lists, n=n)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE subscribers_person")
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 1)
+    response = marketing_client.get(CHANGELIST)
+    assert response.context["cl"].paginator.estimated
+    assert "about " in response.content.decode()
