@@ -311,6 +311,12 @@ class SubscriptionEvent(models.Model):
                 fields=["subscription_list", "kind", "occurred_at"],
                 name="event_list_kind_time_idx",
             ),
+            # The list page's daily chart: counted from this index alone (no table reads).
+            models.Index(
+                fields=["subscription_list", "occurred_at", "kind"],
+                condition=Q(superseded=False, kind__in=["opted_in", "opted_out"]),
+                name="event_list_daily_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
