@@ -161,7 +161,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
 
     @admin.display(description=_("number"))
     def number(self, person):
-        return person.masked_mdn or "—"
+        # Non-breaking spaces keep "+1 ••• ••• 0132" on one line in the narrow column.
+        return person.masked_mdn.replace(" ", "\u00a0") or "—"
 
     @admin.display(description=_("name"))
     def name(self, person):

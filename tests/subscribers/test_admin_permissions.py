@@ -63,6 +63,10 @@ def test_every_admin_page_renders_for_marketing_staff(marketing_client, lists, a
     for url in pages(ana, lists[0]):
         response = marketing_client.get(url)
         assert response.status_code == 200, url
+    html = marketing_client.get(f"/admin/subscribers/person/{ana.pk}/change/").content.decode()
+    base = f"/admin/subscribers/person/{ana.pk}"
+    for tool in ("opt-out", "preference-link", "consent"):
+        assert f'href="{base}/{tool}/"' in html
 
 
 def test_every_admin_page_renders_for_a_superuser(admin_client, lists, ana):
