@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks
+.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks bench-admin
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,10 +57,15 @@ bench-preferences: install
 
 # Benchmarks print figures against a baseline measured in the same run; not part of `test`.
 # They need DATABASE_URL on PostgreSQL (and REDIS_URL for the per-task comparison).
-bench: bench-callbacks
+bench: bench-callbacks bench-admin
 
 bench-callbacks: install
 	$(PY) -m benchmarks.bench_callbacks
+
+# Admin page times at 100k and 1M persons on PostgreSQL (DATABASE_URL names the server; the
+# benchmark creates and drops its own database, BENCH_DB, default vibes_h6_bench).
+bench-admin: install
+	$(PY) tests/bench_admin.py
 
 lint: install
 	$(VENV)/bin/ruff check .

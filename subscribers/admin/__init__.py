@@ -1,0 +1,28 @@
+"""Admin for marketing staff. Staff edits go through the services, so they record history.
+
+Split by concept: ``persons`` (changelist, change page with the history timeline),
+``person_actions`` (opt out, preference links, exports), ``lists`` (counts and the daily
+chart), ``history`` (the read-only history and custom fields).
+"""
+
+from django.contrib import admin
+
+from ..models import CustomField, Person, SubscriptionEvent, SubscriptionList
+from .base import ReadOnlyHistoryMixin
+from .history import CustomFieldAdmin, SubscriptionEventAdmin
+from .lists import SubscriptionListAdmin
+from .persons import PersonAdmin, SubscriptionInline
+
+admin.site.register(Person, PersonAdmin)
+admin.site.register(SubscriptionList, SubscriptionListAdmin)
+admin.site.register(SubscriptionEvent, SubscriptionEventAdmin)
+admin.site.register(CustomField, CustomFieldAdmin)
+
+__all__ = [
+    "CustomFieldAdmin",
+    "PersonAdmin",
+    "ReadOnlyHistoryMixin",
+    "SubscriptionEventAdmin",
+    "SubscriptionInline",
+    "SubscriptionListAdmin",
+]

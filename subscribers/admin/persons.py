@@ -1,0 +1,306 @@
+"""The person admin: find anyone fast, see why they are (not) getting texts, act on it.
+
+Query counts do not grow with the data: the changelist runs a fixed number of queries (an
+estimated count on PostgreSQL, one page of persons, one prefetch of their subscriptions,
+the list filter's choices), and the change page pages the history server-side.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from .. import services
+from ..links import preference_url
+from ..models import Person, Source, Subscription
+from . import person_actions
+from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
+from .exports import proof_of_consent_response
+from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
+from .paging import EstimatedCountPaginator
+from .timeline import PAGE_PARAM, person_timeline
+
+_STATUS_MARK = {
+    Subscription.Status.ACTIVE: "✓",
+    Subscription.Status.PENDING: "…",
+    Subscription.Status.OPTED_OUT: "✗",
+    Subscription.Status.REJECTED: "✗",
+}
+
+
+def _status_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Subscription.Status.choices}
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = (
+        "subscription_list",
+        "status",
+        "opt_in_date",
+        "opt_out_date",
+        "opt_out_reason",
+        "acquisition_campaign_id",
+    )
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("subscription_list__name",)
+
+    def get_queryset(self, request):
+        # Subscription.__str__ (the row's title) names the person: join it, not N+1.
+        return super().get_queryset(request).select_related("subscription_list", "person")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PersonChangeList(ChangeList):
+    """Prefetches the subscriptions of the page's persons only: one query per page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = self.result_list.prefetch_related(
+            Prefetch(
+                "subscriptions",
+                queryset=Subscription.objects.select_related("subscription_list")
+                .only("person_id", "status", "subscription_list__name")
+                .order_by("subscription_list__name"),
+            )
+        )
+
+
+class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "name",
+        "lists",
+        "last_change",
+        "sync_state",
+    )
+    list_display_links = ("number", "name")
+    list_filter = (
+        SubscriptionListFilter,
+        SubscriptionStatusFilter,
+        "sync_state",
+        "last_change_source",
+    )
+    search_fields = ("mdn",)  # shows the search box; the search itself is person_search()
+    search_help_text = _(
+        "A mobile number in any format, an external id, a Vibes person key, "
+        "or a first and/or last name (whole words)."
+    )
+    ordering = ("-last_change_at", "-id")
+    sortable_by = ("last_change",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    #: The push engineer's "push now" and "re-read from Vibes" (subscribers.admin_sync)
+    #: are appended here when merged.
+    actions = [
+        person_actions.opt_out,
+        person_actions.export_csv,
+        person_actions.export_proof_of_consent,
+        person_actions.show_preference_links,
+    ]
+    inlines = [SubscriptionInline]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("mdn", "pending_mdn", "external_person_id", "carrier_code", "timezone")},
+        ),
+        (_("Custom fields"), {"fields": ("custom_fields",)}),
+        (
+            _("Vibes"),
+            {"fields": ("person_key", "vibes_person_id", "vibes_created_at", "vibes_updated_at")},
+        ),
+        (
+            _("Sync and changes"),
+            {
+                "fields": (
+                    "sync_state",
+                    "sync_error",
+                    "last_change_source",
+                    "last_change_at",
+                    "link_version",
+                    "preference_link",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "person_key",
+        "vibes_person_id",
+        "vibes_created_at",
+        "vibes_updated_at",
+        "created_at",
+        "updated_at",
+        "sync_state",
+        "sync_error",
+        "last_change_source",
+        "last_change_at",
+        "link_version",
+        "pending_mdn",
+        "preference_link",
+    )
+
+    # --- changelist -----------------------------------------------------------------
+
+    def get_changelist(self, request, **kwargs):
+        return PersonChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        return person_search(queryset, search_term), False
+
+    @admin.display(description=_("number"))
+    def number(self, person):
+        # Non-breaking spaces keep "+1 ••• ••• 0132" on one line in the narrow column.
+        return person.masked_mdn.replace(" ", "\u00a0") or "—"
+
+    @admin.display(description=_("name"))
+    def name(self, person):
+        fields = person.custom_fields or {}
+        parts = [fields.get("first_name"), fields.get("last_name")]
+        return " ".join(p for p in parts if isinstance(p, str) and p) or "—"
+
+    @admin.display(description=_("lists"))
+    def lists(self, person):
+        subs = person.subscriptions.all()
+        if not subs:
+            return "—"
+        # Plain string building: this runs for every row of every changelist page.
+        labels = _status_labels()
+        return mark_safe(  # noqa: S308 - every value below is escaped
+            ", ".join(
+                f'<span class="sub-status sub-{s.status}" title="{escape(labels[s.status])}">'
+                f"{_STATUS_MARK.get(s.status, '')} {escape(s.subscription_list.name)}</span>"
+                for s in subs
+            )
+        )
+
+    @admin.display(description=_("last change"), ordering="last_change_at")
+    def last_change(self, person):
+        if not person.last_change_at:
+            return "—"
+        when = timezone.localtime(person.last_change_at)
+        source = person.get_last_change_source_display() if person.last_change_source else ""
+        return f"{when:%Y-%m-%d %H:%M} · {source}" if source else f"{when:%Y-%m-%d %H:%M}"
+
+    @admin.display(description=_("preference link"))
+    def preference_link(self, person):
+        """The person's own link (valid PREFERENCE_LINK_MAX_AGE_DAYS), to send or open."""
+        if person is None or person.pk is None:
+            return "—"
+        url = preference_url(person)
+        return format_html('<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url)
+
+    # --- permissions ------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_opt_out_permission(self, request):
+        return request.user.has_perm("subscribers.opt_out_person")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("subscribers.export_person")
+
+    # --- change page --------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/opt-out/",
+                wrap(self.opt_out_view),
+                name="{}_{}_opt_out".format(*info),
+            ),
+            path(
+                "<path:object_id>/consent/",
+                wrap(self.consent_view),
+                name="{}_{}_consent".format(*info),
+            ),
+            path(
+                "<path:object_id>/preference-link/",
+                wrap(self.preference_link_view),
+                name="{}_{}_preference_link".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _person_or_404(self, request, object_id) -> Person:
+        person = self.get_object(request, unquote(object_id))
+        if person is None or not self.has_view_permission(request, person):
+            raise Http404
+        return person
+
+    def opt_out_view(self, request, object_id):
+        person = self._person_or_404(request, object_id)
+        queryset = self.get_queryset(request).filter(pk=person.pk)
+        return person_actions.opt_out(self, request, queryset, single=person)
+
+    def consent_view(self, request, object_id):
+        person = self._person_or_404(request, object_id)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        return proof_of_consent_response(person)
+
+    def preference_link_view(self, request, object_id):
+        person = self._person_or_404(request, object_id)
+        if not self.has_change_permission(request, person):
+            raise PermissionDenied
+        queryset = self.get_queryset(request).filter(pk=person.pk)
+        return person_actions.show_preference_links(self, request, queryset)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        person = self.get_object(request, unquote(object_id)) if object_id else None
+        if person is not None and IS_POPUP_VAR not in request.GET:
+            extra_context.update(person_timeline(person, request.GET.get(PAGE_PARAM)))
+            extra_context.update(
+                {
+                    "show_timeline": True,
+                    "can_opt_out": self.has_opt_out_permission(request),
+                    "can_export": self.has_export_permission(request),
+                    "can_show_link": self.has_change_permission(request, person),
+                    "opt_out_url": reverse("admin:subscribers_person_opt_out", args=[person.pk]),
+                    "consent_url": reverse("admin:subscribers_person_consent", args=[person.pk]),
+                    "preference_link_url": reverse(
+                        "admin:subscribers_person_preference_link", args=[person.pk]
+                    ),
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        values = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+        if change:
+            services.person_update(
+                person=obj,
+                source=Source.ADMIN,
+                staff_user=request.user,
+                **values,
+            )
+        else:
+            created = services.person_create(
+                source=Source.ADMIN,
+                staff_user=request.user,
+                **values,
+            )
+            obj.pk = created.pk
+            obj.refresh_from_db()
