@@ -22,6 +22,9 @@ from . import errors
 from .ratelimit import RateLimit, shared_rate_limit
 
 log = logging.getLogger(__name__)
+# urllib3 logs every URL at DEBUG, query string and numbers included: keep it above that.
+if logging.getLogger("urllib3.connectionpool").level == logging.NOTSET:
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
 USER_AGENT = "vibes-preference-center/0.1 (+python-requests)"
 _NUMBER = re.compile(r"(?:\+|%2B)\d{6,15}")
