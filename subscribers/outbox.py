@@ -8,6 +8,7 @@ swallows every error: a down or hung Redis costs a request at most
 stays pending for the periodic sweep (``tasks.push_sweep``) to send later.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -124,7 +125,8 @@ def push_enqueue(push_ids: list[int], *, countdown: float | None = None) -> int:
         if time.monotonic() < _broker_down_until:
             log.info("broker marked down: %d push(es) left for the sweep", len(push_ids))
             return 0
-    future = _executor.submit(_publish, list(push_ids), countdown)
+    url = getattr(_publish_url, "value", None)
+    future = _executor.submit(_publish, list(push_ids), countdown, *([url] if url else []))
     try:
         published = future.result(timeout=settings.PUSH_PUBLISH_TIMEOUT)
     except FutureTimeout:
@@ -141,7 +143,21 @@ def push_enqueue(push_ids: list[int], *, countdown: float | None = None) -> int:
     return 0
 
 
-def _publish(push_ids: list[int], countdown: float | None) -> int:
+_publish_url = threading.local()
+
+
+@contextlib.contextmanager
+def pushes_to(broker_url: str):
+    """Publish to another broker inside the block (tests that run their own Redis)."""
+    previous = getattr(_publish_url, "value", None)
+    _publish_url.value = broker_url
+    try:
+        yield
+    finally:
+        _publish_url.value = previous
+
+
+def _publish(push_ids: list[int], countdown: float | None, url: str | None = None) -> int:
     from config.celery import app
 
     from .tasks import push_send
@@ -153,7 +169,7 @@ def _publish(push_ids: list[int], countdown: float | None) -> int:
         "retry_on_timeout": False,
         "max_retries": 0,
     }
-    with app.connection_for_write(transport_options=options) as conn:
+    with app.connection_for_write(url, transport_options=options) as conn:
         conn.ensure_connection(max_retries=0, timeout=timeout)
         with conn.Producer() as producer:
             for push_id in push_ids:

@@ -27,7 +27,7 @@ def published(monkeypatch):
     """Each publish lands here as (push_id, countdown) instead of on the broker."""
     sent: list[tuple[int, float | None]] = []
 
-    def publish(push_ids, countdown):
+    def publish(push_ids, countdown, url=None):
         sent.extend((i, countdown) for i in push_ids)
         return len(push_ids)
 
