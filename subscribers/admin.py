@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import services
+from . import admin_sync, services
 from .models import CustomField, Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 
 
@@ -49,6 +49,7 @@ class PersonAdmin(admin.ModelAdmin):
     )
     inlines = [SubscriptionInline]
     show_full_result_count = False
+    actions = admin_sync.PERSON_ACTIONS  # push now / re-read from Vibes (queued, no HTTP here)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -39,13 +39,14 @@ def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
                 people = [
                     Person.objects.create(mdn=f"+1299555{round_no:02d}{n:02d}") for n in range(40)
                 ]
-            wait_for(lambda: len(fake.requests) > round_no * 40 + 3, 20, "pushes under way")
+            floor = round_no * 40 + 3
+            wait_for(lambda: len(fake.requests) > floor, 20, "pushes under way")
             own.stop()
             own.start()
             ids = [p.pk for p in people]
             try:
                 wait_for(
-                    lambda ids=[p.pk for p in people]: (
+                    lambda: (
                         Push.objects.filter(person_id__in=ids, state=Push.State.DONE).count()
                         == len(ids)
                     ),
