@@ -40,13 +40,13 @@ def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
                     Person.objects.create(mdn=f"+1299555{round_no:02d}{n:02d}") for n in range(40)
                 ]
             floor = round_no * 40 + 3
-            wait_for(lambda: len(fake.requests) > floor, 20, "pushes under way")
+            wait_for(lambda f=floor: len(fake.requests) > f, 20, "pushes under way")
             own.stop()
             own.start()
             ids = [p.pk for p in people]
             try:
                 wait_for(
-                    lambda: (
+                    lambda ids=ids: (
                         Push.objects.filter(person_id__in=ids, state=Push.State.DONE).count()
                         == len(ids)
                     ),
