@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps
+.PHONY: install run test lint bench bench-push migrate clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ browser-deps:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
+
+# Push throughput and coalescing against a fake Vibes with 50 ms latency (needs
+# DATABASE_URL on PostgreSQL and REDIS_URL). Not part of the test suite.
+bench-push: install
+	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/bench/bench_push.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -128,7 +128,8 @@ def push_enqueue(push_ids: list[int], *, countdown: float | None = None) -> int:
     url = getattr(_publish_url, "value", None)
     future = _executor.submit(_publish, list(push_ids), countdown, *([url] if url else []))
     try:
-        published = future.result(timeout=settings.PUSH_PUBLISH_TIMEOUT)
+        # One message takes about a millisecond: a bulk batch gets time in proportion.
+        published = future.result(timeout=settings.PUSH_PUBLISH_TIMEOUT + 0.005 * len(push_ids))
     except FutureTimeout:
         reason = "timed out"
     except Exception as exc:  # noqa: BLE001 - no broker problem may fail the caller

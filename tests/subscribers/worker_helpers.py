@@ -132,20 +132,21 @@ class CeleryProcess:
 
 def push_env(fake_url: str, **extra) -> dict:
     """Environment for a worker/beat/web process talking to the fake Vibes."""
-    return subprocess_env(
-        VIBES_API_URL=fake_url,
-        VIBES_COMPANY_KEY="ck-test",
-        VIBES_USERNAME="api@example.com",
-        VIBES_PASSWORD="secret-password",
-        VIBES_RATE_LIMIT="200",
-        PUSH_DEBOUNCE_SECONDS="0.2",
-        PUSH_STALE_SECONDS="2",
-        PUSH_LEASE_SECONDS="4",
-        PUSH_SWEEP_INTERVAL_SECONDS="1",
-        PUSH_RETRY_BASE_SECONDS="0.5",
-        PUSH_BROKER_BACKOFF_SECONDS="1",
-        **extra,
-    )
+    values = {
+        "VIBES_API_URL": fake_url,
+        "VIBES_COMPANY_KEY": "ck-test",
+        "VIBES_USERNAME": "api@example.com",
+        "VIBES_PASSWORD": "secret-password",
+        "VIBES_RATE_LIMIT": "200",
+        "PUSH_DEBOUNCE_SECONDS": "0.2",
+        "PUSH_STALE_SECONDS": "2",
+        "PUSH_LEASE_SECONDS": "4",
+        "PUSH_SWEEP_INTERVAL_SECONDS": "1",
+        "PUSH_RETRY_BASE_SECONDS": "0.5",
+        "PUSH_BROKER_BACKOFF_SECONDS": "1",
+    }
+    values.update(extra)
+    return subprocess_env(**values)
 
 
 def save_in_subprocess(env: dict, code: str, timeout: float = 60) -> str:
