@@ -48,10 +48,10 @@ def push_send(push_id: int) -> str:
         return "skipped"
     push = Push.objects.get(pk=push_id)
     generation = push.generation
-    client = VibesClient.from_settings()
-    client.observers.append(attempt_recorder(push))
+    client = VibesClient.shared()
     try:
-        note = push_perform(push=push, client=client, started_at=now)
+        with client.observing(attempt_recorder(push)):
+            note = push_perform(push=push, client=client, started_at=now)
     except errors.RateLimited as exc:
         return _retry_later(push, exc, at_least=exc.retry_after or 0)
     except (StopPush, errors.VibesError) as exc:
@@ -137,9 +137,7 @@ def _refresh_sync_state(person_id: int) -> None:
         state, error = Person.SyncState.PENDING, by_state[Push.State.PENDING]
     else:
         state, error = Person.SyncState.IN_SYNC, ""
-    person = Person.objects.filter(pk=person_id).only("pk").first()
-    if person is not None:
-        services.person_set_sync_state(person=person, state=state, error=error)
+    services.person_set_sync_state(person=Person(pk=person_id), state=state, error=error)
 
 
 @shared_task(name="subscribers.tasks.push_sweep", ignore_result=True)
@@ -183,5 +181,5 @@ def person_reread(person_id: int) -> str:
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         return "no such person"
-    result = person_reconcile(person=person, client=VibesClient.from_settings())
+    result = person_reconcile(person=person, client=VibesClient.shared())
     return result.summary()

@@ -9,7 +9,9 @@ whole in the log lines.
 
 import logging
 import re
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -88,6 +90,7 @@ class VibesClient:
         )
         #: Observers called with (method, path, payload, Response or None, error, ms).
         self.observers: list = []
+        self._local = threading.local()
 
     @classmethod
     def from_settings(cls, **overrides) -> "VibesClient":
@@ -101,6 +104,32 @@ class VibesClient:
         }
         kwargs.update(overrides)
         return cls(**kwargs)
+
+    @classmethod
+    def shared(cls) -> "VibesClient":
+        """One client (and its keep-alive connections) per process and configuration."""
+        key = (
+            settings.VIBES_API_URL,
+            settings.VIBES_COMPANY_KEY,
+            settings.VIBES_USERNAME,
+            settings.VIBES_PASSWORD,
+            tuple(settings.VIBES_TIMEOUT),
+        )
+        with _shared_lock:
+            client = _shared_clients.get(key)
+            if client is None or client.rate_limit is not shared_rate_limit():
+                client = _shared_clients[key] = cls.from_settings()
+            return client
+
+    @contextmanager
+    def observing(self, observer):
+        """Call ``observer`` for each request this thread makes inside the block."""
+        extra = getattr(self._local, "observers", [])
+        self._local.observers = [*extra, observer]
+        try:
+            yield self
+        finally:
+            self._local.observers = extra
 
     # --- transport -------------------------------------------------------------------
 
@@ -177,7 +206,7 @@ class VibesClient:
         ms = int((time.monotonic() - started) * 1000)
         if error is not None and response is None:
             log.warning("vibes %s %s failed after %dms: %s", method, _mask_numbers(path), ms, error)
-        for observer in self.observers:
+        for observer in [*self.observers, *getattr(self._local, "observers", [])]:
             observer(method, _mask_numbers(path), payload, response, error, ms)
 
     # --- persons ---------------------------------------------------------------------
@@ -292,6 +321,10 @@ class VibesClient:
 
     def test_callback(self, payload: dict) -> dict:
         return self.request("POST", "/config/callback_events/test", json=payload).data or {}
+
+
+_shared_clients: dict[tuple, VibesClient] = {}
+_shared_lock = threading.Lock()
 
 
 def _conflict_type(message: str, default: type[errors.Conflict]) -> type[errors.Conflict]:

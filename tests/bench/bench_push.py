@@ -42,11 +42,11 @@ def test_push_throughput_and_coalescing(tmp_path):
         fake.url,
         VIBES_RATE_LIMIT=str(RATE),
         PUSH_DEBOUNCE_SECONDS="1.0",
-        LOG_LEVEL="WARNING",
+        CONN_MAX_AGE="60",
         PUSH_STALE_SECONDS="120",
     )
     workers = [
-        CeleryProcess("worker", tmp_path / f"w{n}.log", env, ["--pool=threads", "--concurrency=6"])
+        CeleryProcess("worker", tmp_path / f"w{n}.log", env, ["--pool=prefork", "--concurrency=4"])
         for n in range(2)
     ]
     try:
