@@ -67,7 +67,7 @@ def masked(payload):
 
 def push_perform(*, push: Push, client: VibesClient, started_at: datetime) -> str:
     """Send what ``push`` stands for; return a short note of what happened."""
-    person = Person.objects.get(pk=push.person_id)
+    person = push.person  # loaded with the claimed push: the current state
     if push.kind == Push.Kind.PERSON:
         return _push_person(person, push, client)
     return _push_subscription(person, push, client, started_at)

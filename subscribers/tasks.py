@@ -46,8 +46,9 @@ def push_send(push_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    push = Push.objects.get(pk=push_id)
+    push = Push.objects.select_related("person").get(pk=push_id)
     generation = push.generation
+    had_problems = push.person.sync_state in (Person.SyncState.FAILED, Person.SyncState.ATTENTION)
     client = VibesClient.shared()
     try:
         with client.observing(attempt_recorder(push)):
@@ -69,7 +70,12 @@ def push_send(push_id: int) -> str:
         next_attempt_at=None,
         last_error="",
     )
-    if done:
+    if not done:
+        # Edited while we were sending: send the newer state, after the debounce.
+        Push.objects.filter(pk=push.pk).update(lease_until=None)
+        push_enqueue([push.pk], countdown=settings.PUSH_DEBOUNCE_SECONDS)
+        note += "; edited meanwhile, sending again"
+    elif had_problems:  # older failed or stopped pushes of the same target are now moot
         Push.objects.filter(
             person_id=push.person_id,
             kind=push.kind,
@@ -77,11 +83,6 @@ def push_send(push_id: int) -> str:
             state__in=[Push.State.FAILED, Push.State.STOPPED],
             pk__lt=push.pk,
         ).update(state=Push.State.SUPERSEDED)
-    else:
-        # Edited while we were sending: send the newer state, after the debounce.
-        Push.objects.filter(pk=push.pk).update(lease_until=None)
-        push_enqueue([push.pk], countdown=settings.PUSH_DEBOUNCE_SECONDS)
-        note += "; edited meanwhile, sending again"
     _refresh_sync_state(push.person_id)
     log.info("push %s (%s) %s", push.pk, push.kind, note)
     return note

@@ -269,3 +269,18 @@ def test_rolled_back_change_records_and_sends_nothing(published):
         Person.objects.create(mdn=MDN)
         raise RuntimeError
     assert not Push.objects.exists() and not published
+
+
+def test_a_later_successful_push_clears_the_attention_state(fake_vibes, published):
+    fake_vibes.add_person(person_key="pk1", mobile_phone={"mdn": MDN})
+    person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn=MDN)
+    services.person_update(person=person, source=Source.ADMIN, mdn="+1 415 555 0132")
+    stopped = only_push(person)
+    run(stopped)
+    services.person_update(person=person, source=Source.ADMIN, mdn=MDN)
+    retry = Push.objects.get(person=person, state=Push.State.PENDING)
+    assert "updated" in run(retry)
+    stopped.refresh_from_db()
+    person.refresh_from_db()
+    assert stopped.state == Push.State.SUPERSEDED
+    assert person.sync_state == Person.SyncState.IN_SYNC and person.sync_error == ""
