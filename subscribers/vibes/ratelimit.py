@@ -125,6 +125,11 @@ class RateLimit:
         return seconds
 
 
+#: Slots are handed out at this share of VIBES_RATE_LIMIT, so that network jitter (a late
+#: request arriving together with the next one) never puts more than the limit into one
+#: second as Vibes counts it.
+HEADROOM = 0.95
+
 _shared: RateLimit | None = None
 _shared_lock = threading.Lock()
 
@@ -134,7 +139,7 @@ def shared_rate_limit() -> RateLimit:
     global _shared
     with _shared_lock:
         if _shared is None:
-            rate = float(settings.VIBES_RATE_LIMIT)
+            rate = float(settings.VIBES_RATE_LIMIT) * HEADROOM
             if settings.REDIS_URL:
                 backend = RedisRateLimiter(rate, settings.REDIS_URL, settings.VIBES_COMPANY_KEY)
             else:

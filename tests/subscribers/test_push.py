@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from subscribers import services, tasks
+from subscribers import outbox, services, tasks
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent
 from subscribers.outbox_models import Push, PushAttempt
 from tests.subscribers.push_fixtures import fake_vibes, published  # noqa: F401
@@ -277,8 +277,8 @@ def test_a_later_successful_push_clears_the_attention_state(fake_vibes, publishe
     services.person_update(person=person, source=Source.ADMIN, mdn="+1 415 555 0132")
     stopped = only_push(person)
     run(stopped)
-    services.person_update(person=person, source=Source.ADMIN, mdn=MDN)
-    retry = Push.objects.get(person=person, state=Push.State.PENDING)
+    fake_vibes.persons["pk1"]["mobile_phone"]["mdn"] = "+14155550132"  # staff fixed Vibes
+    retry = outbox.push_record(person_id=person.pk)  # what the admin's "push now" does
     assert "updated" in run(retry)
     stopped.refresh_from_db()
     person.refresh_from_db()
