@@ -48,7 +48,6 @@ def push_send(push_id: int) -> str:
         return "skipped"
     push = Push.objects.select_related("person").get(pk=push_id)
     generation = push.generation
-    had_problems = push.person.sync_state in (Person.SyncState.FAILED, Person.SyncState.ATTENTION)
     client = VibesClient.shared()
     try:
         with client.observing(attempt_recorder(push)):
@@ -75,7 +74,7 @@ def push_send(push_id: int) -> str:
         Push.objects.filter(pk=push.pk).update(lease_until=None)
         push_enqueue([push.pk], countdown=settings.PUSH_DEBOUNCE_SECONDS)
         note += "; edited meanwhile, sending again"
-    elif had_problems:  # older failed or stopped pushes of the same target are now moot
+    else:  # older failed or stopped pushes of the same target are now moot
         Push.objects.filter(
             person_id=push.person_id,
             kind=push.kind,
