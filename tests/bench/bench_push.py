@@ -22,7 +22,7 @@ from tests.subscribers.worker_helpers import CeleryProcess, push_env, wait_for
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PERSONS = 1000
-RATE = 50.0
+RATE = float(os.environ.get("BENCH_RATE_LIMIT", "50"))  # VIBES_RATE_LIMIT for the run
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:
