@@ -73,6 +73,7 @@ class RedisRateLimiter:
     def __init__(self, rate: float, redis_url: str, namespace: str):
         import redis
 
+        self.interval = 1.0 / rate
         self.interval_us = int(1_000_000 / rate)
         self.client = redis.Redis.from_url(
             redis_url, socket_timeout=2, socket_connect_timeout=2, retry_on_timeout=False
@@ -109,12 +110,21 @@ class RateLimit:
         self.backend = backend
 
     def acquire(self) -> float:
-        wait = self.backend.reserve()
-        if wait > self.max_wait:
-            raise RateLimited("Vibes rate limit: every worker is paused", retry_after=wait)
-        if wait > 0:
-            time.sleep(wait)
-        return wait
+        """Sleep until this caller's slot. A caller that wakes well after its slot (a
+        busy CPU) gives the slot up and takes a new one, so that it does not send right
+        on the heels of the caller holding the next slot."""
+        waited = 0.0
+        for _attempt in range(4):
+            wait = self.backend.reserve()
+            if wait > self.max_wait:
+                raise RateLimited("Vibes rate limit: every worker is paused", retry_after=wait)
+            target = time.monotonic() + wait
+            if wait > 0:
+                time.sleep(wait)
+            waited += wait
+            if time.monotonic() - target <= self.backend.interval / 2:
+                break
+        return waited
 
     def slow_down(self, retry_after: float | None = None) -> float:
         """Pause every process: ``Retry-After`` when given, else about a second, jittered."""
