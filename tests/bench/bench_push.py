@@ -16,7 +16,7 @@ from django.db import transaction
 
 from subscribers import outbox, services
 from subscribers.models import Person, Source
-from subscribers.outbox_models import Push
+from subscribers.outbox_models import Push, PushAttempt
 from tests.fake_vibes import FakeVibes
 from tests.subscribers.worker_helpers import CeleryProcess, push_env, wait_for
 
@@ -126,6 +126,13 @@ def test_push_throughput_and_coalescing(tmp_path):
             f"VIBES_RATE_LIMIT {RATE:.0f}/s -> {100 * rate / RATE:.1f}% of the limit"
         )
         buckets = max(Counter(int(t) for t in times).values())
+        sent = sorted(
+            t.timestamp()
+            for t in PushAttempt.objects.filter(push__person_id__in=ids).values_list(
+                "started_at", flat=True
+            )
+        )
+        print(f"  busiest 1-second window as the workers sent them: {max_in_window(sent)} calls")
         print(
             f"  busiest 1-second window as Vibes receives them: sliding {peak}, "
             f"clock-second {buckets} calls (limit {RATE:.0f})"
