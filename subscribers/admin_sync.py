@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .outbox import push_enqueue, push_record, push_requeue
+from .outbox import broker_call, push_enqueue, push_record, push_requeue
 from .outbox_models import Push, PushAttempt
 
 
@@ -44,13 +44,11 @@ def reread_from_vibes(modeladmin, request, queryset):
     ids = list(queryset.values_list("pk", flat=True))
 
     def send():
-        try:
-            for pk in ids:
-                person_reread.apply_async((pk,), retry=False)
-        except Exception:  # noqa: BLE001 - a down broker must not fail the page
-            return
+        for pk in ids:
+            person_reread.apply_async((pk,), retry=False)
 
-    transaction.on_commit(send)
+    # A down or hung broker must neither fail nor hang the page.
+    transaction.on_commit(lambda: broker_call(send))
     modeladmin.message_user(
         request,
         ngettext("Re-read queued for %d person.", "Re-reads queued for %d persons.", len(ids))

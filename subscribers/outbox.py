@@ -180,6 +180,23 @@ def _publish(push_ids: list[int], countdown: float | None, url: str | None = Non
     return len(push_ids)
 
 
+def broker_call(fn, *args) -> bool:
+    """Run a publishing ``fn(*args)`` under the same deadline and error swallowing as
+    ``push_enqueue`` (for other tasks queued from requests, e.g. the admin's re-read)."""
+    global _broker_down_until
+    with _state_lock:
+        if time.monotonic() < _broker_down_until:
+            return False
+    try:
+        _executor.submit(fn, *args).result(timeout=settings.PUSH_PUBLISH_TIMEOUT)
+        return True
+    except Exception as exc:  # noqa: BLE001 - includes the timeout
+        with _state_lock:
+            _broker_down_until = time.monotonic() + settings.PUSH_BROKER_BACKOFF_SECONDS
+        log.warning("could not queue a task (%s)", exc.__class__.__name__)
+        return False
+
+
 def push_reset_broker_state() -> None:
     """Forget an earlier publish failure (tests, and after the broker is known back)."""
     global _broker_down_until

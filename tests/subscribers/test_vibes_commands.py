@@ -169,3 +169,33 @@ def test_admin_actions_queue_work_without_calling_vibes(fake_vibes, published, a
     assert admin_client.get("/admin/subscribers/push/").status_code == 200
     push = Push.objects.get(person=person)
     assert admin_client.get(f"/admin/subscribers/push/{push.pk}/change/").status_code == 200
+
+
+def test_reread_action_queues_a_task_and_survives_a_dead_broker(
+    fake_vibes, published, admin_client, monkeypatch
+):
+    from subscribers import outbox, tasks
+
+    person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn="+12995551234")
+    queued = []
+    monkeypatch.setattr(tasks.person_reread, "apply_async", lambda args, **kw: queued.append(args))
+    admin_client.post(
+        "/admin/subscribers/person/",
+        {"action": "reread_from_vibes", "_selected_action": [person.pk]},
+    )
+    assert queued == [(person.pk,)] and not fake_vibes.calls()
+
+    def dead(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.person_reread, "apply_async", dead)
+    response = admin_client.post(
+        "/admin/subscribers/person/",
+        {"action": "reread_from_vibes", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    outbox.push_reset_broker_state()
+    fake_vibes.add_person(
+        person_key="pk1", mobile_phone={"mdn": "+12995551234"}, custom_fields={"city": "Austin"}
+    )
+    assert "details: custom_fields" in tasks.person_reread(person.pk)
