@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks bench-admin
+.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks bench-admin bench-push
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ bench-preferences: install
 
 # Benchmarks print figures against a baseline measured in the same run; not part of `test`.
 # They need DATABASE_URL on PostgreSQL (and REDIS_URL for the per-task comparison).
-bench: bench-callbacks bench-admin
+bench: bench-callbacks bench-push bench-admin
 
 bench-callbacks: install
 	$(PY) -m benchmarks.bench_callbacks
@@ -66,6 +66,11 @@ bench-callbacks: install
 # benchmark creates and drops its own database, BENCH_DB, default vibes_h6_bench).
 bench-admin: install
 	$(PY) tests/bench_admin.py
+
+# Push throughput and coalescing against a fake Vibes with 50 ms latency (needs
+# DATABASE_URL on PostgreSQL and REDIS_URL). Not part of the test suite.
+bench-push: install
+	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/bench/bench_push.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -169,6 +169,16 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_EMBEDDED_BROKER_DIR = VAR_DIR / "broker"
 PUSH_MAX_BACKOFF_SECONDS = 300  # the longest countdown any task is given
+# Pushes to Vibes (subscribers.outbox / subscribers.tasks).
+PUSH_DEBOUNCE_SECONDS = env.float("PUSH_DEBOUNCE_SECONDS", default=1.0)  # edits coalesce
+PUSH_RETRY_BASE_SECONDS = env.float("PUSH_RETRY_BASE_SECONDS", default=2.0)
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)  # then failed, retried slowly
+PUSH_PUBLISH_TIMEOUT = env.float("PUSH_PUBLISH_TIMEOUT", default=1.0)  # a save never waits more
+PUSH_BROKER_BACKOFF_SECONDS = env.float("PUSH_BROKER_BACKOFF_SECONDS", default=10.0)
+PUSH_LEASE_SECONDS = env.int("PUSH_LEASE_SECONDS", default=150)  # > task_time_limit
+PUSH_STALE_SECONDS = env.int("PUSH_STALE_SECONDS", default=120)  # pending this long: re-queue
+PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=60.0)
+PUSH_FAILED_RETRY_SECONDS = env.int("PUSH_FAILED_RETRY_SECONDS", default=3600)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -191,6 +201,17 @@ else:
         "store_processed": False,
     }
 
+CELERY_BEAT_SCHEDULE = {
+    "push-sweep": {
+        "task": "subscribers.tasks.push_sweep",
+        "schedule": PUSH_SWEEP_INTERVAL_SECONDS,
+    },
+    "push-retry-failed": {
+        "task": "subscribers.tasks.push_retry_failed",
+        "schedule": max(60.0, PUSH_FAILED_RETRY_SECONDS / 4),
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -207,7 +228,7 @@ REST_FRAMEWORK = {
 
 # Periodic tasks (celery beat). The callback sweep applies stored callbacks whose run was
 # never queued or never ran (broker down, worker killed); see callbacks.tasks.
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE |= {
     "callbacks-apply-received": {
         "task": "callbacks.tasks.callbacks_apply_received",
         "schedule": 30.0,

@@ -393,3 +393,7 @@ class CustomField(models.Model):
 
     def option_keys(self) -> list[str]:
         return [str(o.get("key")) for o in self.options or [] if isinstance(o, dict)]
+
+
+# The outbox lives in its own module; importing it here registers its models.
+from .outbox_models import Push, PushAttempt  # noqa: E402, F401

@@ -2,7 +2,8 @@
 
 Split by concept: ``persons`` (changelist, change page with the history timeline),
 ``person_actions`` (opt out, preference links, exports), ``lists`` (counts and the daily
-chart), ``history`` (the read-only history and custom fields).
+chart), ``history`` (the read-only history and custom fields), ``sync`` (push now, re-read
+from Vibes, and the read-only outbox).
 """
 
 from django.contrib import admin

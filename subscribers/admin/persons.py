@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..links import preference_url
 from ..models import Person, Source, Subscription
-from . import person_actions
+from . import person_actions, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
@@ -107,10 +107,9 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    #: The push engineer's "push now" and "re-read from Vibes" (subscribers.admin_sync)
-    #: are appended here when merged.
     actions = [
         person_actions.opt_out,
+        *sync.PERSON_ACTIONS,
         person_actions.export_csv,
         person_actions.export_proof_of_consent,
         person_actions.show_preference_links,

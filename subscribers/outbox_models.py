@@ -1,0 +1,109 @@
+"""The outbox: what must still be pushed to Vibes, and every attempt made.
+
+A signal writes a ``Push`` row in the same transaction as the change, so a change that
+is committed is never forgotten, even when the broker or the worker is down. There is at
+most one pending row per (person, what): further edits bump its ``generation`` instead of
+adding rows, and the task sends the person's *current* state, so quick edits coalesce.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Push(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person details")
+        SUBSCRIPTION = "subscription", _("Subscription")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed (will be retried later)")
+        STOPPED = "stopped", _("Stopped: needs attention")
+        SUPERSEDED = "superseded", _("Superseded by a newer push")
+
+    person = models.ForeignKey(
+        "subscribers.Person", on_delete=models.CASCADE, related_name="pushes"
+    )
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    subscription_list = models.ForeignKey(
+        "subscribers.SubscriptionList",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    generation = models.PositiveIntegerField(
+        _("edits"), default=1, help_text=_("Raised by each edit coalesced into this push.")
+    )
+    removed = models.JSONField(
+        _("fields removed"),
+        default=list,
+        blank=True,
+        help_text=_("Fields emptied locally, sent to Vibes as null (e.g. custom_fields.city)."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    done_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push to Vibes")
+        verbose_name_plural = _("pushes to Vibes")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["state", "queued_at"], name="push_state_queued_idx"),
+            models.Index(fields=["person", "state"], name="push_person_state_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(state="pending", kind="person"),
+                name="push_one_pending_person",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "subscription_list"],
+                condition=Q(state="pending", kind="subscription"),
+                name="push_one_pending_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="person", subscription_list__isnull=True)
+                | Q(kind="subscription", subscription_list__isnull=False),
+                name="push_list_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.get_kind_display()
+        if self.subscription_list_id:
+            what = f"{what} on list #{self.subscription_list_id}"
+        return f"Push #{self.pk}: {what} ({self.get_state_display()})"
+
+
+class PushAttempt(models.Model):
+    """One HTTP call made for a push: what was sent (numbers masked) and what came back."""
+
+    push = models.ForeignKey(Push, on_delete=models.CASCADE, related_name="attempts_made")
+    started_at = models.DateTimeField(_("sent at"))
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    request_body = models.JSONField(_("sent"), null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("Vibes' status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("push attempt")
+        verbose_name_plural = _("push attempts")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.method} {self.path} → {self.http_status or self.error[:40]}"
