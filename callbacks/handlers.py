@@ -13,7 +13,7 @@ from functools import partial
 from django.utils import timezone
 
 from subscribers import services
-from subscribers.models import Person, Source, Subscription, SubscriptionList
+from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 from subscribers.services import VibesIdentity
 
 from .models import CallbackEvent
@@ -191,7 +191,9 @@ def ack_participant(event: CallbackEvent) -> Outcome:
         # Not subscription_request, which skips a person already active: Vibes sends PENDING
         # only when it texted a confirmation, and an older one must be kept as superseded.
         "PENDING": partial(services.subscription_set_state, status=Subscription.Status.PENDING),
-        "CONFIRMED": services.subscription_activate,
+        "CONFIRMED": partial(
+            services.subscription_activate, kind=SubscriptionEvent.Kind.OPTIN_CONFIRMED
+        ),
         "REJECTED": services.subscription_reject,
     }.get(status)
     if action is None:

@@ -258,6 +258,7 @@ class SubscriptionEvent(models.Model):
 
     class Kind(models.TextChoices):
         OPTIN_REQUESTED = "optin_requested", _("Opt-in requested")
+        OPTIN_CONFIRMED = "optin_confirmed", _("Opt-in confirmed")
         OPTED_IN = "opted_in", _("Opted in")
         OPTIN_REJECTED = "optin_rejected", _("Opt-in rejected")
         OPTED_OUT = "opted_out", _("Opted out")
@@ -332,6 +333,7 @@ class SubscriptionEvent(models.Model):
                 condition=Q(
                     kind__in=[
                         "optin_requested",
+                        "optin_confirmed",
                         "opted_in",
                         "optin_rejected",
                         "opted_out",

@@ -89,6 +89,7 @@ def list_rows(person: Person) -> list[ListRow]:
 
 _KIND_TEXT = {
     SubscriptionEvent.Kind.OPTIN_REQUESTED: gettext_lazy("Asked to join %(list)s"),
+    SubscriptionEvent.Kind.OPTIN_CONFIRMED: gettext_lazy("Confirmed joining %(list)s"),
     SubscriptionEvent.Kind.OPTED_IN: gettext_lazy("Joined %(list)s"),
     SubscriptionEvent.Kind.OPTIN_REJECTED: gettext_lazy("Not added to %(list)s"),
     SubscriptionEvent.Kind.OPTED_OUT: gettext_lazy("Left %(list)s"),

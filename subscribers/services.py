@@ -409,15 +409,18 @@ def subscription_set_state(
     evidence: Evidence | None = None,
     callback=None,
     note: str = "",
+    kind: str | None = None,
 ) -> StateChange:
     """Move one subscription to ``status``, newest event wins.
 
     An event older (by ``occurred_at``, its date at the source) than the newest one
-    already applied is recorded in history as superseded and changes nothing.
+    already applied is recorded in history as superseded and changes nothing. A history
+    row is recorded when the state changes, or when ``kind`` (by default the one that
+    goes with ``status``) is a new step, e.g. "opted in" after "opt-in confirmed".
     """
     status = Subscription.Status(status)
     occurred_at = occurred_at or timezone.now()
-    kind = _KIND_FOR_STATUS[status]
+    kind = kind or _KIND_FOR_STATUS[status]
     with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
         sub, _created = Subscription.objects.select_for_update().get_or_create(
             person=person,
@@ -461,13 +464,25 @@ def subscription_set_state(
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
-        if _created or before != after:
+        if _created or before != after or _previous_kind(person, subscription_list) != kind:
             event = SubscriptionEvent.objects.create(**history)
             Person.objects.filter(pk=person.pk).update(
                 last_change_source=source,
                 last_change_at=occurred_at,
             )
     return StateChange(subscription=sub, event=event, applied=True)
+
+
+def _previous_kind(person: Person, subscription_list: SubscriptionList) -> str | None:
+    """The kind of the newest applied history row of this subscription."""
+    return (
+        SubscriptionEvent.objects.filter(
+            person=person, subscription_list=subscription_list, superseded=False
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
 
 
 def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:

@@ -19,6 +19,7 @@ PAGE_PARAM = "history_page"
 
 _TONE = {
     SubscriptionEvent.Kind.OPTED_IN: "in",
+    SubscriptionEvent.Kind.OPTIN_CONFIRMED: "in",
     SubscriptionEvent.Kind.OPTIN_REQUESTED: "pending",
     SubscriptionEvent.Kind.OPTIN_REJECTED: "out",
     SubscriptionEvent.Kind.OPTED_OUT: "out",

@@ -183,7 +183,24 @@ def test_ack_added_makes_the_subscription_pending_then_confirmed_active(deliver,
     kinds = list(
         SubscriptionEvent.objects.exclude(kind="details_changed").order_by("id").values_list("kind")
     )
-    assert kinds == [("optin_requested",), ("opted_in",)]
+    assert kinds == [("optin_requested",), ("optin_confirmed",)]
+
+
+def test_history_reads_requested_then_confirmed_then_opted_in(deliver, web_list):
+    deliver(ack_event("PENDING", event_id="A1", event_date="2017-02-15T15:39:00Z"))
+    deliver(ack_event("CONFIRMED", event_id="A2", event_date="2017-02-15T15:40:00Z"))
+    deliver(subscription_event(event_id="S1", event_date="2017-02-15T15:42:23Z"))
+    assert only_subscription().status == "active"
+    kinds = list(
+        SubscriptionEvent.objects.exclude(kind="details_changed")
+        .order_by("occurred_at", "id")
+        .values_list("kind", "source")
+    )
+    assert kinds == [
+        ("optin_requested", "vibes_callback"),
+        ("optin_confirmed", "vibes_callback"),
+        ("opted_in", "vibes_callback"),
+    ]
 
 
 def test_a_late_pending_ack_does_not_undo_the_confirmation(deliver, web_list):
