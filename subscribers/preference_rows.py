@@ -100,6 +100,7 @@ _SOURCE_TEXT = {
     Source.PREFERENCE_PAGE: gettext_lazy("on this page"),
     Source.VIBES_CALLBACK: gettext_lazy("by text message"),
     Source.ADMIN: gettext_lazy("by our team"),
+    Source.PUSH: gettext_lazy("by our texting service"),
 }
 
 
@@ -110,14 +111,45 @@ class HistoryRow:
     how: str
 
 
+#: Details only Vibes and this service care about; a change of nothing else is bookkeeping
+#: (e.g. the person_key Vibes returned), not something the person did or needs to see.
+_BOOKKEEPING_FIELDS = frozenset(
+    {
+        "person_key",
+        "vibes_person_id",
+        "vibes_created_at",
+        "vibes_updated_at",
+        "carrier_code",
+        "timezone",
+    }
+)
+
+
+def _shown_to_person(event: SubscriptionEvent, older: SubscriptionEvent | None) -> bool:
+    if event.kind == SubscriptionEvent.Kind.DETAILS_CHANGED:
+        return not set(event.changes or {}) <= _BOOKKEEPING_FIELDS
+    # Vibes confirming a step already recorded (the answer to our push, then its callback)
+    # is one step for the person, shown once, as and when it was first taken.
+    return not (
+        older is not None
+        and older.kind == event.kind
+        and older.subscription_list_id == event.subscription_list_id
+    )
+
+
 def history_rows(person: Person) -> list[HistoryRow]:
-    events = (
+    events = list(
         SubscriptionEvent.objects.filter(person=person, superseded=False)
         .select_related("subscription_list")
-        .order_by("-occurred_at", "-id")[:HISTORY_SIZE]
+        .order_by("-occurred_at", "-id")[: HISTORY_SIZE * 3]
     )
+    shown = [
+        e
+        for e, older in zip(events, [*events[1:], None], strict=True)
+        if _shown_to_person(e, older)
+    ]
     rows = []
-    for e in events:
+    for e in shown[:HISTORY_SIZE]:
         name = e.subscription_list.name if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
         changes = e.changes or {}
