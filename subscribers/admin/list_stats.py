@@ -11,9 +11,12 @@ the change was uncommitted cannot keep the old figures. With several processes, 
 ``CACHE_URL`` so that they share the cache (a per-process cache still expires).
 
 The receivers are connected when this module is imported, which the admin's
-autodiscovery does in every process (web, worker, commands).
+autodiscovery does in every process (web, worker, commands). A cache that fails (Redis
+down) never fails a write: the figures are then computed for each page, and the keys
+expire on their own.
 """
 
+import logging
 from datetime import date
 
 from django.core.cache import cache
@@ -26,6 +29,15 @@ from .charts import DailyCounts, daily_counts
 
 TIMEOUT = 60
 _PREFIX = "admin-list-stats:v1"
+logger = logging.getLogger(__name__)
+
+
+def _cache_call(method, *args, default=None):
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # noqa: BLE001 - figures are a convenience; the page and writes go on
+        logger.warning("admin list figures: cache %s failed", method, exc_info=True)
+        return default
 
 
 def _counts_key(list_pk) -> str:
@@ -39,12 +51,12 @@ def _chart_key(list_pk, day: date) -> str:
 def cached_status_counts(list_ids, compute) -> dict[int, dict[str, int]]:
     """``compute(list_ids)`` for the lists not in the cache, in one call."""
     keys = {pk: _counts_key(pk) for pk in list_ids}
-    found = cache.get_many(keys.values())
+    found = _cache_call("get_many", list(keys.values()), default={})
     counts = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in list_ids if pk not in counts]
     if missing:
         fresh = compute(missing)
-        cache.set_many({keys[pk]: fresh[pk] for pk in missing}, TIMEOUT)
+        _cache_call("set_many", {keys[pk]: fresh[pk] for pk in missing}, TIMEOUT)
         counts.update(fresh)
     return counts
 
@@ -52,10 +64,10 @@ def cached_status_counts(list_ids, compute) -> dict[int, dict[str, int]]:
 def cached_daily_counts(subscription_list) -> DailyCounts:
     today = timezone.now().date()
     key = _chart_key(subscription_list.pk, today)
-    counts = cache.get(key)
+    counts = _cache_call("get", key)
     if counts is None:
         counts = daily_counts(subscription_list, today=today)
-        cache.set(key, counts, TIMEOUT)
+        _cache_call("set", key, counts, TIMEOUT)
     return counts
 
 
@@ -64,8 +76,8 @@ def forget_list(list_pk) -> None:
     if list_pk is None:
         return
     keys = [_counts_key(list_pk), _chart_key(list_pk, timezone.now().date())]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    _cache_call("delete_many", keys)
+    transaction.on_commit(lambda: _cache_call("delete_many", keys))
 
 
 def _subscription_saved(sender, instance, raw=False, **kwargs):

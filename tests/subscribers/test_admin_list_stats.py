@@ -90,3 +90,15 @@ def test_figures_of_a_change_are_dropped_again_after_the_commit(
     for callback in callbacks:
         callback()
     assert cache.get(key) is None
+
+
+def test_a_failing_cache_fails_neither_the_page_nor_the_write(marketing_client, lists, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    for method in ("get", "get_many", "set", "set_many", "delete_many"):
+        monkeypatch.setattr(cache, method, down)
+    person = subscribe(lists, 1, days_ago=3)  # the save's invalidation fails quietly
+    counts, chart = stats(marketing_client, lists[0])
+    assert counts["Subscribed"] == 1 and chart.total_in == 1
+    assert person.subscriptions.get().status == "active"
