@@ -12,7 +12,7 @@ page and each row is one escaped string. The markup is Django's own
 import html
 
 from django.contrib.admin import helpers
-from django.contrib.admin.templatetags.admin_list import ResultList, result_headers
+from django.contrib.admin.templatetags.admin_list import ResultList, result_headers, result_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.urls import reverse
 from django.utils import timezone
@@ -81,8 +81,21 @@ def last_change_text(person: Person, sources: dict[str, str]) -> str:
     return f"{when} · {source}" if source else when
 
 
+#: The columns ``_rows`` builds; any other set (a column added at merge time, a popup)
+#: is left to Django's own ``result_list``.
+COLUMNS = ("action_checkbox", "number", "name", "lists", "last_change", "sync_state")
+LINKS = ("number", "name")
+
+
 def result_list_context(cl) -> dict:
     """What Django's ``result_list`` tag gives ``admin/change_list_results.html``."""
+    if (
+        tuple(cl.list_display) != COLUMNS
+        or tuple(cl.list_display_links or ()) != LINKS
+        or cl.formset is not None
+        or cl.is_popup
+    ):
+        return result_list(cl)
     headers = list(result_headers(cl))
     return {
         "cl": cl,
