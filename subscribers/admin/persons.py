@@ -19,11 +19,19 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..links import preference_url
 from ..models import Person, Source, Subscription
-from . import person_actions, person_rows
-from .base import FastActionCheckboxMixin, FastActionForm, ObjectOncePerRequestMixin
+from . import person_actions
+from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
 from .paging import EstimatedCountPaginator
+from .person_rows import (
+    attach_list_statuses,
+    last_change_text,
+    lists_html,
+    person_name,
+    result_list_context,
+    status_labels,
+)
 from .timeline import PAGE_PARAM, person_timeline
 
 
@@ -59,11 +67,11 @@ class PersonChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         self.result_list = list(self.result_list)
-        person_rows.attach_list_statuses(self.result_list)
+        attach_list_statuses(self.result_list)
 
     def result_list_context(self) -> dict:
         """The rows for ``admin/change_list_results.html``, built without per-cell work."""
-        return person_rows.result_list_context(self)
+        return result_list_context(self)
 
 
 class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.ModelAdmin):
@@ -92,7 +100,6 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    action_form = FastActionForm
     #: The push engineer's "push now" and "re-read from Vibes" (subscribers.admin_sync)
     #: are appended here when merged.
     actions = [
@@ -162,18 +169,18 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
 
     @admin.display(description=_("name"))
     def name(self, person):
-        return person_rows.person_name(person)
+        return person_name(person)
 
     @admin.display(description=_("lists"))
     def lists(self, person):
         if not hasattr(person, "list_statuses"):
-            person_rows.attach_list_statuses([person])
-        return mark_safe(person_rows.lists_html(person, person_rows.status_labels()))  # noqa: S308
+            attach_list_statuses([person])
+        return mark_safe(lists_html(person, status_labels()))  # noqa: S308
 
     @admin.display(description=_("last change"), ordering="last_change_at")
     def last_change(self, person):
         sources = {value: str(label) for value, label in Source.choices}
-        return person_rows.last_change_text(person, sources)
+        return last_change_text(person, sources)
 
     @admin.display(description=_("preference link"))
     def preference_link(self, person):
