@@ -64,6 +64,20 @@ def normalize_for_search(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _e164_country_code(digits: str) -> int | None:
+    """The country code of a clean E.164 number, read as ``phonenumbers.parse`` does
+    (country codes are prefix-free) without a full parse: ``mask`` runs for every row of
+    an admin list. None when the number is not plain ``+`` and 8 to 15 digits."""
+    plain = digits[:1] == "+" and 9 <= len(digits) <= 16 and digits[1:].isdigit()
+    if not plain or digits[1] == "0":
+        return None
+    for length in (1, 2, 3):
+        code = int(digits[1 : 1 + length])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code
+    return None
+
+
 def mask(number: str | None) -> str:
     """A number shortened so it is recognisable to its owner but not disclosed.
 
@@ -74,6 +88,9 @@ def mask(number: str | None) -> str:
     digits = str(number)
     if len(digits) <= 4:
         return "•" * len(digits)
+    code = _e164_country_code(digits)
+    if code is not None:
+        return f"+{code} ••• ••• {digits[-4:]}"
     try:
         parsed = phonenumbers.parse(digits, None if digits.startswith("+") else "US")
         prefix = f"+{parsed.country_code} "

@@ -7,7 +7,13 @@ Creates its own database (``vibes_h6_bench`` by default, BENCH_DB to change it) 
 server of DATABASE_URL, fills it in SQL (INSERT … SELECT generate_series), then times the
 person changelist (plain, searched, filtered), the change page of a person with 10,000
 history rows, and the list pages, each next to the admin login page measured in the same
-run. Drops the database at the end (BENCH_KEEP=1 keeps it). Not collected by pytest.
+run. The lists' counts and chart are cached briefly (subscribers.admin.list_stats): they
+are timed both as staff usually get them and with the cache emptied before each request
+("cache cold"). Two reference rows, the admin index and an empty changelist, show what
+any page costs a signed-in staff user (session, user and permission queries, the admin's
+frame) against the anonymous login page. Django runs with DEBUG off, as deployed (the
+first line of each table says so). Drops the database at the end (BENCH_KEEP=1 keeps it).
+Not collected by pytest.
 """
 
 import os
@@ -95,10 +101,10 @@ def insert_persons(first: int, last: int) -> None:
     execute(
         f"""
         INSERT INTO subscribers_person (person_key, vibes_person_id, external_person_id, mdn,
-            carrier_code, custom_fields, timezone, created_at, updated_at, sync_state,
-            sync_error, last_change_source, last_change_at, link_version)
+            pending_mdn, carrier_code, custom_fields, timezone, created_at, updated_at,
+            sync_state, sync_error, last_change_source, last_change_at, link_version)
         SELECT 'bench-' || i, (5000000 + i)::text, 'crm-' || i,
-            '+1299' || lpad(i::text, 7, '0'), '',
+            '+1299' || lpad(i::text, 7, '0'), '', '',
             jsonb_build_object(
                 'first_name', ({sql_array(FIRST)})[1 + i %% {len(FIRST)}],
                 'last_name', ({sql_array(LAST)})[1 + i %% {len(LAST)}] || (i %% 20000)),
@@ -233,14 +239,22 @@ def timed(client, url: str) -> tuple[float, SqlTimer]:
     return elapsed * 1000, sql
 
 
-def compare(anonymous, staff, url: str) -> dict:
-    """Page and login page requested in turns, so both see the same machine load."""
+def compare(anonymous, staff, url: str, *, cold: bool = False) -> dict:
+    """Page and login page requested in turns, so both see the same machine load.
+
+    ``cold`` empties the cache (not timed) before each page request: the lists' counts
+    and chart as computed when not cached.
+    """
+    from django.core.cache import cache
+
     for _ in range(2):
         timed(staff, url)
         timed(anonymous, "/admin/login/")
     pages, logins, sql_ms, queries = [], [], [], set()
     for _ in range(RUNS):
         login_ms, _ = timed(anonymous, "/admin/login/")
+        if cold:
+            cache.clear()
         page_ms, sql = timed(staff, url)
         logins.append(login_ms)
         pages.append(page_ms)
@@ -256,6 +270,23 @@ def compare(anonymous, staff, url: str) -> dict:
     }
 
 
+def settings_line() -> str:
+    """The settings the figures depend on, so that a run under DEBUG cannot pass for one
+    with production settings: both the pages and the login page are served with these."""
+    from django.conf import settings
+    from django.template import engines
+
+    loaders = engines["django"].engine.loaders
+    cached = any(
+        "cached" in (loader[0] if isinstance(loader, tuple) else loader) for loader in loaders
+    )
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return (
+        f"settings: DEBUG={settings.DEBUG}, cached template loader={cached}, cache={cache}, "
+        f"sessions={settings.SESSION_ENGINE.rsplit('.', 1)[-1]}"
+    )
+
+
 def measure(size: int, heavy_pk: int, lists) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -266,7 +297,10 @@ def measure(size: int, heavy_pk: int, lists) -> None:
     number = f"+1299{size // 2:07d}"
     typed = f"({number[2:5]}) {number[5:8]}-{number[8:]}"
     heavy = f"/admin/subscribers/person/{heavy_pk}/change/"
+    list_page = f"/admin/subscribers/subscriptionlist/{lists[0].pk}/change/"
     pages = [
+        ("admin index (reference)", "/admin/"),
+        ("empty changelist (reference)", "/admin/subscribers/customfield/"),
         ("persons", "/admin/subscribers/person/"),
         ("persons, page 200", "/admin/subscribers/person/?p=200"),
         ("persons, search number", f"/admin/subscribers/person/?q={typed}"),
@@ -276,15 +310,18 @@ def measure(size: int, heavy_pk: int, lists) -> None:
         ("heavy person page", heavy),
         ("heavy person, history p.150", f"{heavy}?history_page=150"),
         ("lists", "/admin/subscribers/subscriptionlist/"),
-        ("list page + chart", f"/admin/subscribers/subscriptionlist/{lists[0].pk}/change/"),
+        ("lists, cache cold", "/admin/subscribers/subscriptionlist/", True),
+        ("list page + chart", list_page),
+        ("list page + chart, cache cold", list_page, True),
     ]
     print(f"\n== {size:,} persons (medians of {RUNS} requests, each paired with a login page)")
+    print(settings_line())
     print(
         f"{'page':30} {'page ms':>8} {'login ms':>8} {'× login':>8} {'best ×':>7} "
         f"{'sql ms':>7} {'queries':>7}"
     )
-    for label, url in pages:
-        r = compare(anonymous, staff, url)
+    for label, url, *cold in pages:
+        r = compare(anonymous, staff, url, cold=bool(cold))
         print(
             f"{label:30} {r['ms']:8.1f} {r['login']:8.1f} {r['ratio']:8.2f} "
             f"{r['best_ratio']:7.2f} {r['sql']:7.1f} {r['queries']:>7}",

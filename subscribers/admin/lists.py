@@ -1,4 +1,7 @@
-"""Lists with their subscriber counts, and each list's opt-in / opt-out chart."""
+"""Lists with their subscriber counts, and each list's opt-in / opt-out chart.
+
+The counts and the chart are cached briefly and dropped on change (``list_stats``).
+"""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -10,9 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Subscription
-from .base import ObjectOncePerRequestMixin
-from .charts import DAYS, daily_chart_svg, daily_counts
+from .base import FastActionForm, ObjectOncePerRequestMixin
+from .charts import DAYS, daily_chart_svg
 from .filters import LIST_PARAM, STATUS_PARAM
+from .list_stats import cached_daily_counts, cached_status_counts
 
 STATUSES = list(Subscription.Status)
 
@@ -39,7 +43,7 @@ class ListChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         self.result_list = list(self.result_list)
-        counts = status_counts([obj.pk for obj in self.result_list])
+        counts = cached_status_counts([obj.pk for obj in self.result_list], status_counts)
         for obj in self.result_list:
             obj.status_counts = counts.get(obj.pk, {})
 
@@ -71,6 +75,7 @@ class SubscriptionListAdmin(ObjectOncePerRequestMixin, admin.ModelAdmin):
     )
     search_fields = ("name", "=list_id")
     show_full_result_count = False
+    action_form = FastActionForm
 
     count_pending = _count_column(Subscription.Status.PENDING)
     count_active = _count_column(Subscription.Status.ACTIVE)
@@ -84,8 +89,8 @@ class SubscriptionListAdmin(ObjectOncePerRequestMixin, admin.ModelAdmin):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None:
-            counts = daily_counts(obj)
-            by_status = status_counts([obj.pk])[obj.pk]
+            counts = cached_daily_counts(obj)
+            by_status = cached_status_counts([obj.pk], status_counts)[obj.pk]
             persons_url = reverse("admin:subscribers_person_changelist")
             extra_context.update(
                 {

@@ -10,11 +10,9 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -26,18 +24,15 @@ from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
 from .paging import EstimatedCountPaginator
+from .person_rows import (
+    attach_list_statuses,
+    last_change_text,
+    lists_html,
+    person_name,
+    result_list_context,
+    status_labels,
+)
 from .timeline import PAGE_PARAM, person_timeline
-
-_STATUS_MARK = {
-    Subscription.Status.ACTIVE: "✓",
-    Subscription.Status.PENDING: "…",
-    Subscription.Status.OPTED_OUT: "✗",
-    Subscription.Status.REJECTED: "✗",
-}
-
-
-def _status_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in Subscription.Status.choices}
 
 
 class SubscriptionInline(admin.TabularInline):
@@ -67,18 +62,16 @@ class SubscriptionInline(admin.TabularInline):
 
 
 class PersonChangeList(ChangeList):
-    """Prefetches the subscriptions of the page's persons only: one query per page."""
+    """Reads the list names and statuses of the page's persons only: one query per page."""
 
     def get_results(self, request):
         super().get_results(request)
-        self.result_list = self.result_list.prefetch_related(
-            Prefetch(
-                "subscriptions",
-                queryset=Subscription.objects.select_related("subscription_list")
-                .only("person_id", "status", "subscription_list__name")
-                .order_by("subscription_list__name"),
-            )
-        )
+        self.result_list = list(self.result_list)
+        attach_list_statuses(self.result_list)
+
+    def result_list_context(self) -> dict:
+        """The rows for ``admin/change_list_results.html``, built without per-cell work."""
+        return result_list_context(self)
 
 
 class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.ModelAdmin):
@@ -170,34 +163,23 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         # Non-breaking spaces keep "+1 ••• ••• 0132" on one line in the narrow column.
         return person.masked_mdn.replace(" ", "\u00a0") or "—"
 
+    # The changelist's cells are built by person_rows (one string per row); these
+    # methods give the columns their headers and say what each cell shows.
+
     @admin.display(description=_("name"))
     def name(self, person):
-        fields = person.custom_fields or {}
-        parts = [fields.get("first_name"), fields.get("last_name")]
-        return " ".join(p for p in parts if isinstance(p, str) and p) or "—"
+        return person_name(person)
 
     @admin.display(description=_("lists"))
     def lists(self, person):
-        subs = person.subscriptions.all()
-        if not subs:
-            return "—"
-        # Plain string building: this runs for every row of every changelist page.
-        labels = _status_labels()
-        return mark_safe(  # noqa: S308 - every value below is escaped
-            ", ".join(
-                f'<span class="sub-status sub-{s.status}" title="{escape(labels[s.status])}">'
-                f"{_STATUS_MARK.get(s.status, '')} {escape(s.subscription_list.name)}</span>"
-                for s in subs
-            )
-        )
+        if not hasattr(person, "list_statuses"):
+            attach_list_statuses([person])
+        return mark_safe(lists_html(person, status_labels()))  # noqa: S308
 
     @admin.display(description=_("last change"), ordering="last_change_at")
     def last_change(self, person):
-        if not person.last_change_at:
-            return "—"
-        when = timezone.localtime(person.last_change_at)
-        source = person.get_last_change_source_display() if person.last_change_source else ""
-        return f"{when:%Y-%m-%d %H:%M} · {source}" if source else f"{when:%Y-%m-%d %H:%M}"
+        sources = {value: str(label) for value, label in Source.choices}
+        return last_change_text(person, sources)
 
     @admin.display(description=_("preference link"))
     def preference_link(self, person):

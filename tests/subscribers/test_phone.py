@@ -1,6 +1,7 @@
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from subscribers import phone
@@ -48,3 +49,26 @@ def test_mask_keeps_the_last_four_digits_only():
     assert phone.mask("+12995551234") == "+1 ••• ••• 1234"
     assert "555" not in phone.mask("+12995551234")
     assert phone.mask("") == ""
+
+
+def _mask_by_full_parse(number: str) -> str:
+    """What ``mask`` gave before its E.164 shortcut: the country code from a full parse."""
+    try:
+        parsed = phonenumbers.parse(number, None if number.startswith("+") else "US")
+        prefix = f"+{parsed.country_code} "
+    except phonenumbers.NumberParseException:
+        prefix = ""
+    return f"{prefix}••• ••• {number[-4:]}"
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"\A\+[0-9]{4,16}\Z"))
+def test_mask_shortcut_reads_the_country_code_as_a_full_parse_does(number):
+    assert phone.mask(number) == _mask_by_full_parse(number)
+
+
+def test_mask_of_numbers_in_other_shapes_still_parses_them():
+    for number in ("+44 7911 123456", "4155550132", "+0123456789", "+1-299-555-1234"):
+        assert phone.mask(number) == _mask_by_full_parse(number)
+    assert phone.mask("+447911123456") == "+44 ••• ••• 3456"
+    assert phone.mask("+3531234567") == "+353 ••• ••• 4567"
