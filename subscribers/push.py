@@ -68,6 +68,10 @@ def masked(payload):
 def push_perform(*, push: Push, client: VibesClient, started_at: datetime) -> str:
     """Send what ``push`` stands for; return a short note of what happened."""
     person = push.person  # loaded with the claimed push: the current state
+    if push.kind == Push.Kind.NUMBER:
+        from .push_number import push_number
+
+        return push_number(person=person, client=client, started_at=started_at)
     if push.kind == Push.Kind.PERSON:
         return _push_person(person, push, client)
     return _push_subscription(person, push, client, started_at)
