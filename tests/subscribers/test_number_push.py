@@ -226,3 +226,25 @@ def test_no_list_to_confirm_through_drops_the_request(vibes_simulator, published
     person = services.person_create(source=Source.IMPORT, person_key="k", mdn=OLD)
     assert run(request_new_number(person)) == "stopped"
     assert withdrawal(Person.objects.get(pk=person.pk)).opt_out_reason == "no_list"
+
+
+def test_after_the_switch_a_detail_push_never_puts_the_new_number_to_the_old_vibes_person(
+    vibes_simulator, subscriber, published
+):
+    state = vibes_simulator.state
+    old_key = subscriber.person_key
+    _status, holder = state.person_add({"mobile_phone": {"mdn": NEW}})
+    state.subscribe(holder, "1234", campaign_id=WEEKLY)
+    run(request_new_number(subscriber))  # 409 already subscribed: confirmed, key unknown
+    person = Person.objects.get(pk=subscriber.pk)
+    person.custom_fields = {"first_name": "Ana"}
+    person.save()
+    run(Push.objects.get(person=person, kind=Push.Kind.PERSON))
+    puts = [r["path"] for r in vibes_simulator.requests(method="PUT")]
+    assert puts and all(old_key not in p for p in puts)
+    assert puts[0].endswith(f"/persons/{holder.person_key}")
+    # Our external id still sits on the old Vibes person: staff see why.
+    person.refresh_from_db()
+    assert person.sync_state == Person.SyncState.ATTENTION
+    assert "another person" in person.sync_error
+    assert state.person(old_key).mdn == OLD
