@@ -59,14 +59,18 @@ def number_lists(person: Person) -> list[SubscriptionList]:
     return [first] if first else []
 
 
-def person_joins_by_number(person: Person) -> SubscriptionList | None:
-    """The list a confirmed new number also joins (a person on no list yet), else None."""
-    if person.subscriptions.filter(
-        status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING]
-    ).exists():
+def person_joins_by_number(person: Person, lists: list | None = None) -> SubscriptionList | None:
+    """The list a confirmed new number also joins (one the person is not on), else None."""
+    lists = number_lists(person) if lists is None else lists
+    if (
+        not lists
+        or person.subscriptions.filter(
+            subscription_list=lists[0],
+            status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
+        ).exists()
+    ):
         return None
-    lists = number_lists(person)
-    return lists[0] if lists else None
+    return lists[0]
 
 
 def person_withdraw_number(

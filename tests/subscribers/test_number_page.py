@@ -82,3 +82,16 @@ def test_without_any_list_to_confirm_through_the_number_is_not_requested(client,
     assert "be confirmed online right now" in response.content.decode()
     person.refresh_from_db()
     assert person.pending_mdn == ""
+
+
+def test_a_person_only_on_lists_without_a_campaign_is_told_too(client, world):
+    person = services.person_create(source=Source.ADMIN, external_person_id="crm-staff")
+    services.subscription_activate(
+        person=person, subscription_list=world.staff, source=Source.ADMIN
+    )
+    body = client.get(links.preference_path(person)).content.decode()
+    assert "Confirming it also subscribes you to Order updates." in body
+
+
+def test_a_subscriber_is_not_told_they_join_anything(client, world, url):
+    assert "Confirming it also subscribes you" not in client.get(url).content.decode()
