@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from subscribers import services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.number_change import person_withdraw_number
 from subscribers.services import VibesIdentity
 
 from .models import CallbackEvent
@@ -81,10 +82,28 @@ def _state_outcome(change, person: Person) -> Outcome:
     )
 
 
+def _confirm_new_number(event: CallbackEvent, person_data: dict, occurred_at) -> bool:
+    """Vibes subscribed (or got a Y for) the number a person asked to switch to: it
+    becomes their number, on the Vibes person that holds it. Returns whether it did."""
+    identity = identity_of(person_data).cleaned()
+    waiting = services.person_awaiting_number(identity)
+    if waiting is None:
+        return False
+    return services.person_confirm_number(
+        person=waiting,
+        mdn=identity.mdn,
+        callback=event,
+        occurred_at=occurred_at,
+        person_key=identity.person_key,
+        vibes_person_id=identity.vibes_person_id,
+    )
+
+
 def subscription_added(event: CallbackEvent) -> Outcome:
     sub = obj(event.payload.get("subscription"))
     opt_in = parse_timestamp(sub.get("opt_in_date"))
     occurred_at = _when(event, opt_in)
+    _confirm_new_number(event, obj(sub.get("person")), occurred_at)
     person = _person(event, obj(sub.get("person")), occurred_at)
     change = services.subscription_activate(
         person=person,
@@ -129,6 +148,14 @@ def person_changed(event: CallbackEvent) -> Outcome:
         raise Unprocessable("The event names no person (no id, person_key, external id or mdn).")
     values = _person_values(data)
     updated = values.get("vibes_updated_at")
+    waiting = services.person_awaiting_number(identity)
+    if waiting is not None:
+        return Outcome(
+            Status.IGNORED,
+            note="The Vibes person for the new number this person asked to switch to; "
+            "it applies once they confirm the number.",
+            person=waiting,
+        )
     known = services.person_find_for_vibes(identity)
     if known and updated and known.vibes_updated_at and updated < known.vibes_updated_at:
         return Outcome(
@@ -208,7 +235,31 @@ def ack_participant(event: CallbackEvent) -> Outcome:
         )
     participated = parse_timestamp(participant.get("participation_date"))
     occurred_at = _when(event, participated)
-    person = _person(event, obj(participant.get("person")), occurred_at)
+    person_data = obj(participant.get("person"))
+    waiting = services.person_awaiting_number(identity_of(person_data))
+    if waiting is not None and status == "PENDING":
+        return Outcome(
+            Status.APPLIED,
+            note="The confirmation text went to the new number this person asked for.",
+            person=waiting,
+        )
+    if waiting is not None and status == "REJECTED":
+        person_withdraw_number(
+            person=waiting,
+            mdn=waiting.pending_mdn,
+            reason="replied_no",
+            source=SOURCE,
+            callback=event,
+            occurred_at=occurred_at,
+        )
+        return Outcome(
+            Status.APPLIED,
+            note="The new number replied No: the request to switch to it was dropped.",
+            person=waiting,
+        )
+    if status == "CONFIRMED":
+        _confirm_new_number(event, person_data, occurred_at)
+    person = _person(event, person_data, occurred_at)
     extra = {"opt_in_date": participated or occurred_at} if status == "CONFIRMED" else {}
     change = action(
         person=person,

@@ -112,6 +112,12 @@ class Person(models.Model):
             models.Index(fields=["sync_state"], name="person_sync_state_idx"),
             models.Index(fields=["last_change_source"], name="person_last_source_idx"),
             models.Index(fields=["-last_change_at", "-id"], name="person_last_change_idx"),
+            # Callbacks for a number someone asked to switch to find them by it.
+            models.Index(
+                fields=["pending_mdn"],
+                condition=~Q(pending_mdn=""),
+                name="person_pending_mdn_idx",
+            ),
             # The admin searches names case-insensitively on these exact expressions.
             models.Index(
                 Lower(KeyTextTransform("first_name", "custom_fields")),

@@ -15,6 +15,7 @@ class Push(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person details")
         SUBSCRIPTION = "subscription", _("Subscription")
+        NUMBER = "number", _("New number (confirmation text)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -74,8 +75,13 @@ class Push(models.Model):
                 condition=Q(state="pending", kind="subscription"),
                 name="push_one_pending_subscription",
             ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(state="pending", kind="number"),
+                name="push_one_pending_number",
+            ),
             models.CheckConstraint(
-                condition=Q(kind="person", subscription_list__isnull=True)
+                condition=Q(kind__in=["person", "number"], subscription_list__isnull=True)
                 | Q(kind="subscription", subscription_list__isnull=False),
                 name="push_list_matches_kind",
             ),

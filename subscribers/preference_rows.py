@@ -158,6 +158,8 @@ def history_rows(person: Person) -> list[HistoryRow]:
                 text = _("New number confirmed")
             elif changes["pending_mdn"][1]:
                 text = _("New number requested")
+            elif e.opt_out_reason:
+                text = _("New number not used")
             else:
                 text = _("New number withdrawn")
         rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))

@@ -68,6 +68,10 @@ def masked(payload):
 def push_perform(*, push: Push, client: VibesClient, started_at: datetime) -> str:
     """Send what ``push`` stands for; return a short note of what happened."""
     person = push.person  # loaded with the claimed push: the current state
+    if push.kind == Push.Kind.NUMBER:
+        from .push_number import push_number
+
+        return push_number(person=person, client=client, started_at=started_at)
     if push.kind == Push.Kind.PERSON:
         return _push_person(person, push, client)
     return _push_subscription(person, push, client, started_at)
@@ -109,9 +113,10 @@ def _push_person(person: Person, push: Push, client: VibesClient) -> str:
     if not payload:
         return "nothing to send"
     try:
-        if person.person_key:
-            data = client.update_person(payload, person_key=person.person_key)
-            how = "updated by person_key"
+        key = person.person_key or _key_by_number(person, client)
+        if key:
+            data = client.update_person(payload, person_key=key)
+            how = "updated by person_key" if person.person_key else "updated by number"
         elif person.external_person_id:
             data = client.update_person(payload, external_person_id=person.external_person_id)
             how = "updated by external id"
@@ -129,6 +134,20 @@ def _push_person(person: Person, push: Push, client: VibesClient) -> str:
         how = "not found, so added" if created else "not found, so merged by number"
     _learn_identity(person, data)
     return how
+
+
+def _key_by_number(person: Person, client: VibesClient) -> str | None:
+    """Without a key, the Vibes person holding the number, when an external id would
+    otherwise pick the record: after a number change our external id still names the
+    Vibes person of the old number, and a PUT there answers 409 "MDN cannot be changed"."""
+    if not (person.mdn and person.external_person_id):
+        return None
+    try:
+        found = client.find_person_by_mdn(person.mdn)
+    except errors.NotFound:
+        return None
+    key = found.get("person_key") if isinstance(found, dict) else None
+    return str(key) if key else None
 
 
 def _learn_identity(person: Person, data) -> None:

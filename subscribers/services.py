@@ -255,12 +255,25 @@ def person_confirm_number(
     source: str = Source.VIBES_CALLBACK,
     callback=None,
     occurred_at: datetime | None = None,
+    person_key: str | None = None,
+    vibes_person_id: str | None = None,
 ) -> bool:
     """The person confirmed ``mdn`` (Vibes' CONFIRMED acknowledgement for that number):
-    when it is the number they asked for, it becomes their number. Returns whether it did."""
+    when it is the number they asked for, it becomes their number. Returns whether it did.
+
+    Vibes never changes a person's number, so the confirmed number lives on the Vibes
+    person that holds it (usually a new one): ``person_key`` / ``vibes_person_id`` name
+    that record when known. The old ones are dropped either way, so no detail push ever
+    sends the new number to the old record (which would answer 409 "MDN cannot be
+    changed"); the next push or callback for the number learns the key.
+    """
     confirmed = phone.normalize_from_vibes(mdn)
     if not confirmed or confirmed != person.pending_mdn:
         return False
+    identifiers = {"person_key": person_key or None, "vibes_person_id": vibes_person_id or None}
+    for field, value in identifiers.items():
+        if value and Person.objects.filter(**{field: value}).exclude(pk=person.pk).exists():
+            identifiers[field] = None  # another local row has it: staff merge them
     person_update(
         person=person,
         source=source,
@@ -269,6 +282,7 @@ def person_confirm_number(
         note="new number confirmed",
         mdn=confirmed,
         pending_mdn="",
+        **identifiers,
     )
     return True
 
@@ -283,8 +297,22 @@ def person_find_for_vibes(identity: VibesIdentity) -> Person | None:
             if person is not None:
                 return person
     if identity.mdn:
-        return Person.objects.filter(mdn=identity.mdn).order_by("id").first()
+        by_number = Person.objects.filter(mdn=identity.mdn).order_by("id").first()
+        # A number someone asked to switch to: Vibes may name it by a new person of its own.
+        return by_number or Person.objects.filter(pending_mdn=identity.mdn).order_by("id").first()
     return None
+
+
+def _waits_for(person: Person, mdn: str | None) -> bool:
+    return bool(mdn) and person.pending_mdn == mdn and person.mdn != mdn
+
+
+def person_awaiting_number(identity: VibesIdentity) -> Person | None:
+    """The local person Vibes means when it names the new number someone asked to
+    switch to (and not yet confirmed), else None."""
+    identity = identity.cleaned()
+    person = person_find_for_vibes(identity) if identity.mdn else None
+    return person if person is not None and _waits_for(person, identity.mdn) else None
 
 
 def person_upsert_from_vibes(
@@ -327,6 +355,10 @@ def person_upsert_from_vibes(
                 if attempt == 2:
                     raise
                 continue
+        if _waits_for(person, identity.mdn):
+            # Vibes named the number this person asked to switch to (often a new Vibes
+            # person of its own): nothing of it applies until they confirm it.
+            return person, False
         learned = {k: v for k, v in known.items() if v and not getattr(person, k)}
         # An identifier that belongs to another local row is left alone rather than
         # stolen: staff resolve such a conflict, the callback still applies.

@@ -28,13 +28,21 @@ def _person_snapshot(person: Person) -> tuple:
 
 def person_loaded(sender, instance, **kwargs):
     instance._vibes_pushed = _person_snapshot(instance)
+    instance._vibes_pending_mdn = instance.__dict__.get("pending_mdn")
 
 
 def person_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
     before = getattr(instance, "_vibes_pushed", (None, None, None))
     instance._vibes_pushed = after = _person_snapshot(instance)
+    pending_before = getattr(instance, "_vibes_pending_mdn", None)
+    instance._vibes_pending_mdn = instance.pending_mdn
     if raw or push_suppressed():
         return
+    new_number = instance.pending_mdn and instance.pending_mdn != pending_before
+    if new_number and (update_fields is None or "pending_mdn" in update_fields):
+        # A new number is never set in Vibes directly: it is sent to an acquisition
+        # campaign, whose confirmation text the person must answer (push_number).
+        push_record(person_id=instance.pk, kind=Push.Kind.NUMBER)
     if update_fields is not None and not set(update_fields) & set(PUSHED_PERSON_FIELDS):
         return
     if created:

@@ -25,6 +25,7 @@ from .csrf import csrf_protect_no_referrer
 from .evidence import Evidence, client_ip
 from .forms import DetailsForm, LinkRequestForm, NumberForm
 from .models import CustomField, Person, Source, Subscription
+from .number_change import number_lists, number_problem, person_joins_by_number
 from .preference_rows import JOIN_DISCLOSURE, history_rows, list_rows, shown_number
 
 OPT_OUT_REASON = "user_opt_out"
@@ -76,6 +77,7 @@ def _editable_fields() -> list[CustomField]:
 
 def _render_page(request, token, person, *, details_form=None, number_form=None, status=200):
     rows = list_rows(person)
+    number_campaigns = number_lists(person)
     context = {
         "token": token,
         "person": person,
@@ -86,6 +88,9 @@ def _render_page(request, token, person, *, details_form=None, number_form=None,
         "details_form": details_form
         or DetailsForm(fields=_editable_fields(), person=person, prefix="d"),
         "number_form": number_form or NumberForm(prefix="n"),
+        "number_problem": number_problem(person),
+        "number_joins": person_joins_by_number(person, number_campaigns),
+        "number_possible": bool(number_campaigns),
         "history": history_rows(person),
         "disclosure": JOIN_DISCLOSURE,
         # "Stop all" covers every list, offered here or not.
@@ -205,9 +210,16 @@ def number_save(request, token, person):
     form = NumberForm(request.POST, prefix="n")
     if not form.is_valid():
         return _render_page(request, token, person, number_form=form, status=400)
+    lists = number_lists(person)
+    if not lists:
+        messages.error(request, _("A new number can't be confirmed online right now."))
+        return redirect("preferences:page", token=token)
     wording = _(
         "We'll text this number to confirm it. It replaces %(number)s only after you reply Y."
     ) % {"number": shown_number(person.mdn) or _("no number")}
+    joins = person_joins_by_number(person, lists)
+    if joins is not None:
+        wording += " " + _("Confirming it also subscribes you to %(list)s.") % {"list": joins}
     services.person_request_number(
         person=person,
         mdn=form.cleaned_data["mdn"],
