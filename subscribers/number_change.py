@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 from .phone import mask
-from .services import _history_fields
+from .services.history import history_fields
 from .sync import pushes_suppressed
 
 #: Why a new number was not used, keyed by the code kept in the history row's
@@ -102,7 +102,7 @@ def person_withdraw_number(
             kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
             changes={"pending_mdn": [mdn, ""]},
             opt_out_reason=reason,
-            **_history_fields(
+            **history_fields(
                 source=source,
                 occurred_at=occurred_at,
                 staff_user=None,

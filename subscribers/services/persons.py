@@ -1,24 +1,17 @@
-"""Every write to persons, lists and subscriptions, each recording its history.
-
-Views, admin actions, callback handlers, tasks and commands call these functions; they do
-not save the models themselves. Each function runs in one transaction. Changes whose
-source is Vibes itself run with pushes suppressed, so they are never pushed back.
-"""
+"""Services that write persons: details, numbers, links, and the persons Vibes names."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import phone
-from .evidence import Evidence
-from .models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
-from .sync import pushes_suppressed
-
-UNSET: Any = object()
+from .. import phone
+from ..evidence import Evidence
+from ..models import Person, Source, SubscriptionEvent
+from ..sync import pushes_suppressed
+from .history import history_fields, is_from_vibes, jsonable
 
 # Fields of Person that services may set, and whether a change is a "details" change.
 _PERSON_FIELDS = (
@@ -34,17 +27,6 @@ _PERSON_FIELDS = (
     "pending_mdn",
 )
 _IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
-
-
-@dataclass(frozen=True)
-class StateChange:
-    subscription: Subscription
-    event: SubscriptionEvent | None
-    applied: bool  # False when the event was older than one already applied (superseded)
-
-    @property
-    def superseded(self) -> bool:
-        return not self.applied
 
 
 @dataclass(frozen=True)
@@ -72,29 +54,12 @@ class VibesIdentity:
         return any((self.person_key, self.vibes_person_id, self.external_person_id, self.mdn))
 
 
-def _is_from_vibes(source: str) -> bool:
-    return source in Source.from_vibes()
-
-
-def _history_fields(*, source, occurred_at, staff_user, evidence, callback, note="") -> dict:
-    fields = {
-        "source": source,
-        "occurred_at": occurred_at or timezone.now(),
-        "staff_user": staff_user,
-        "callback": callback,
-        "note": note,
-    }
-    if evidence is not None:
-        fields.update(evidence.as_fields())
-    return fields
-
-
 def _normalise_person_values(values: dict, *, source: str) -> dict:
     """Numbers typed by people are validated strictly; numbers from Vibes kept as sent."""
     out = dict(values)
     if "mdn" in out:
         raw = out["mdn"] or ""
-        if _is_from_vibes(source):
+        if is_from_vibes(source):
             out["mdn"] = phone.normalize_from_vibes(raw)
         else:
             out["mdn"] = phone.normalize_typed(raw) if raw else ""
@@ -121,7 +86,7 @@ def person_create(
     if unknown:
         raise TypeError(f"person_create got unknown fields: {sorted(unknown)}")
     values = _normalise_person_values(values, source=source)
-    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
+    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
         person = Person(last_change_source=source, last_change_at=occurred_at or timezone.now())
         for key, value in values.items():
             setattr(person, key, value)
@@ -129,8 +94,8 @@ def person_create(
         SubscriptionEvent.objects.create(
             person=person,
             kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
-            changes={k: [None, _jsonable(v)] for k, v in values.items() if v not in (None, "", {})},
-            **_history_fields(
+            changes={k: [None, jsonable(v)] for k, v in values.items() if v not in (None, "", {})},
+            **history_fields(
                 source=source,
                 occurred_at=occurred_at,
                 staff_user=staff_user,
@@ -162,7 +127,7 @@ def person_update(
     if unknown:
         raise TypeError(f"person_update got unknown fields: {sorted(unknown)}")
     values = _normalise_person_values(values, source=source)
-    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
+    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         changes = {}
         for key, new in values.items():
@@ -170,7 +135,7 @@ def person_update(
             if key == "custom_fields":
                 new = _merge_custom_fields(old or {}, new or {})
             if old != new:
-                changes[key] = [_jsonable(old), _jsonable(new)]
+                changes[key] = [jsonable(old), jsonable(new)]
                 setattr(locked, key, new)
         if changes:
             locked.last_change_source = source
@@ -181,7 +146,7 @@ def person_update(
                     person=locked,
                     kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
                     changes=changes,
-                    **_history_fields(
+                    **history_fields(
                         source=source,
                         occurred_at=occurred_at,
                         staff_user=staff_user,
@@ -208,7 +173,7 @@ def person_revoke_links(*, person: Person, source: str = Source.ADMIN, staff_use
         SubscriptionEvent.objects.create(
             person=person,
             kind=SubscriptionEvent.Kind.LINK_REVOKED,
-            **_history_fields(
+            **history_fields(
                 source=source,
                 occurred_at=None,
                 staff_user=staff_user,
@@ -387,205 +352,6 @@ def person_upsert_from_vibes(
     raise AssertionError("unreachable")
 
 
-def subscription_list_upsert(
-    *,
-    list_id: str,
-    name: str | None = None,
-    acquisition_campaign_id: str | None = None,
-    **values,
-) -> tuple[SubscriptionList, bool]:
-    """Create or update a list by Vibes id. A list first seen in a callback gets a
-    placeholder name until Vibes tells us the real one."""
-    list_id = str(list_id).strip()
-    if not list_id:
-        raise ValueError("A subscription list needs its Vibes id.")
-    defaults = dict(values)
-    if name:
-        defaults["name"] = name[:200]
-    if acquisition_campaign_id is not None:
-        defaults["acquisition_campaign_id"] = acquisition_campaign_id
-    with transaction.atomic():
-        sub_list, created = SubscriptionList.objects.get_or_create(
-            list_id=list_id,
-            defaults={"name": f"Vibes list {list_id}", **defaults},
-        )
-        if not created and defaults:
-            changed = [k for k, v in defaults.items() if getattr(sub_list, k) != v]
-            if changed:
-                for k in changed:
-                    setattr(sub_list, k, defaults[k])
-                sub_list.save(update_fields=[*changed, "updated_at"])
-    return sub_list, created
-
-
-_KIND_FOR_STATUS = {
-    Subscription.Status.PENDING: SubscriptionEvent.Kind.OPTIN_REQUESTED,
-    Subscription.Status.ACTIVE: SubscriptionEvent.Kind.OPTED_IN,
-    Subscription.Status.REJECTED: SubscriptionEvent.Kind.OPTIN_REJECTED,
-    Subscription.Status.OPTED_OUT: SubscriptionEvent.Kind.OPTED_OUT,
-}
-
-
-def subscription_set_state(
-    *,
-    person: Person,
-    subscription_list: SubscriptionList,
-    status: str,
-    source: str,
-    occurred_at: datetime | None = None,
-    opt_in_date: datetime | None = None,
-    opt_out_date: datetime | None = None,
-    opt_out_reason: str = "",
-    acquisition_campaign_id: str = "",
-    staff_user=None,
-    evidence: Evidence | None = None,
-    callback=None,
-    note: str = "",
-    kind: str | None = None,
-) -> StateChange:
-    """Move one subscription to ``status``, newest event wins.
-
-    An event older (by ``occurred_at``, its date at the source) than the newest one
-    already applied is recorded in history as superseded and changes nothing. A history
-    row is recorded when the state changes, or when ``kind`` (by default the one that
-    goes with ``status``) is a new step, e.g. "opted in" after "opt-in confirmed".
-    """
-    status = Subscription.Status(status)
-    occurred_at = occurred_at or timezone.now()
-    kind = kind or _KIND_FOR_STATUS[status]
-    with pushes_suppressed(_is_from_vibes(source)), transaction.atomic():
-        sub, _created = Subscription.objects.select_for_update().get_or_create(
-            person=person,
-            subscription_list=subscription_list,
-            defaults={"status": status},
-        )
-        history = {
-            "person": person,
-            "subscription_list": subscription_list,
-            "kind": kind,
-            "opt_out_reason": opt_out_reason if status == Subscription.Status.OPTED_OUT else "",
-            "acquisition_campaign_id": acquisition_campaign_id or "",
-            **_history_fields(
-                source=source,
-                occurred_at=occurred_at,
-                staff_user=staff_user,
-                evidence=evidence,
-                callback=callback,
-                note=note,
-            ),
-        }
-        if sub.last_event_at and occurred_at < sub.last_event_at:
-            event = SubscriptionEvent.objects.create(superseded=True, **history)
-            return StateChange(subscription=sub, event=event, applied=False)
-
-        before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
-        sub.status = status
-        if status == Subscription.Status.ACTIVE:
-            sub.opt_in_date = opt_in_date or sub.opt_in_date or occurred_at
-            sub.opt_out_date, sub.opt_out_reason = None, ""
-        elif status == Subscription.Status.OPTED_OUT:
-            sub.opt_out_date = opt_out_date or occurred_at
-            sub.opt_out_reason = opt_out_reason or ""
-            if opt_in_date and not sub.opt_in_date:
-                sub.opt_in_date = opt_in_date
-        elif status == Subscription.Status.REJECTED:
-            sub.opt_out_reason = opt_out_reason or ""
-        if acquisition_campaign_id:
-            sub.acquisition_campaign_id = acquisition_campaign_id
-        sub.last_event_at = occurred_at
-        sub.save()
-        after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
-        event = None
-        if _created or before != after or _previous_kind(person, subscription_list) != kind:
-            event = SubscriptionEvent.objects.create(**history)
-            Person.objects.filter(pk=person.pk).update(
-                last_change_source=source,
-                last_change_at=occurred_at,
-            )
-    return StateChange(subscription=sub, event=event, applied=True)
-
-
-def _previous_kind(person: Person, subscription_list: SubscriptionList) -> str | None:
-    """The kind of the newest applied history row of this subscription."""
-    return (
-        SubscriptionEvent.objects.filter(
-            person=person, subscription_list=subscription_list, superseded=False
-        )
-        .order_by("-occurred_at", "-id")
-        .values_list("kind", flat=True)
-        .first()
-    )
-
-
-def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:
-    """Ask for an opt-in (the web's double opt-in starts here). Nothing to do when the
-    person is already subscribed or waiting for the confirmation text."""
-    current = Subscription.objects.filter(
-        person=person, subscription_list=subscription_list
-    ).first()
-    if current and current.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
-        return None
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.PENDING,
-        **kwargs,
-    )
-
-
-def subscription_activate(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.ACTIVE,
-        **kwargs,
-    )
-
-
-def subscription_reject(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.REJECTED,
-        **kwargs,
-    )
-
-
-def subscription_cancel(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.OPTED_OUT,
-        **kwargs,
-    )
-
-
-def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateChange]:
-    """Opt ``person`` out of every list they are on or waiting for ("stop all texts")."""
-    with transaction.atomic():
-        subs = (
-            Subscription.objects.filter(
-                person=person,
-                status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
-            )
-            .select_related("subscription_list")
-            .order_by("subscription_list__name")
-        )
-        return [
-            subscription_cancel(
-                person=person,
-                subscription_list=s.subscription_list,
-                source=source,
-                **kwargs,
-            )
-            for s in subs
-        ]
-
-
 def _merge_custom_fields(old: dict, changes: dict) -> dict:
     merged = dict(old)
     for key, value in changes.items():
@@ -594,12 +360,6 @@ def _merge_custom_fields(old: dict, changes: dict) -> dict:
         else:
             merged[key] = value
     return merged
-
-
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def _refresh(target: Person, source: Person) -> None:

@@ -1,0 +1,50 @@
+"""Every write to persons, lists and subscriptions, each recording its history.
+
+Views, admin actions, callback handlers, tasks and commands call these functions; they do
+not save the models themselves. Each function runs in one transaction. Changes whose
+source is Vibes itself run with pushes suppressed, so they are never pushed back.
+"""
+
+from .persons import (
+    VibesIdentity,
+    person_awaiting_number,
+    person_confirm_number,
+    person_create,
+    person_find_for_vibes,
+    person_request_number,
+    person_revoke_links,
+    person_set_sync_state,
+    person_update,
+    person_upsert_from_vibes,
+)
+from .subscriptions import (
+    StateChange,
+    person_opt_out_all,
+    subscription_activate,
+    subscription_cancel,
+    subscription_list_upsert,
+    subscription_reject,
+    subscription_request,
+    subscription_set_state,
+)
+
+__all__ = [
+    "StateChange",
+    "VibesIdentity",
+    "person_awaiting_number",
+    "person_confirm_number",
+    "person_create",
+    "person_find_for_vibes",
+    "person_opt_out_all",
+    "person_request_number",
+    "person_revoke_links",
+    "person_set_sync_state",
+    "person_update",
+    "person_upsert_from_vibes",
+    "subscription_activate",
+    "subscription_cancel",
+    "subscription_list_upsert",
+    "subscription_reject",
+    "subscription_request",
+    "subscription_set_state",
+]

@@ -1,0 +1,222 @@
+"""Services that write lists and subscriptions: the opt-in state, newest event wins."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..evidence import Evidence
+from ..models import Person, Subscription, SubscriptionEvent, SubscriptionList
+from ..sync import pushes_suppressed
+from .history import history_fields, is_from_vibes
+
+
+@dataclass(frozen=True)
+class StateChange:
+    subscription: Subscription
+    event: SubscriptionEvent | None
+    applied: bool  # False when the event was older than one already applied (superseded)
+
+    @property
+    def superseded(self) -> bool:
+        return not self.applied
+
+
+def subscription_list_upsert(
+    *,
+    list_id: str,
+    name: str | None = None,
+    acquisition_campaign_id: str | None = None,
+    **values,
+) -> tuple[SubscriptionList, bool]:
+    """Create or update a list by Vibes id. A list first seen in a callback gets a
+    placeholder name until Vibes tells us the real one."""
+    list_id = str(list_id).strip()
+    if not list_id:
+        raise ValueError("A subscription list needs its Vibes id.")
+    defaults = dict(values)
+    if name:
+        defaults["name"] = name[:200]
+    if acquisition_campaign_id is not None:
+        defaults["acquisition_campaign_id"] = acquisition_campaign_id
+    with transaction.atomic():
+        sub_list, created = SubscriptionList.objects.get_or_create(
+            list_id=list_id,
+            defaults={"name": f"Vibes list {list_id}", **defaults},
+        )
+        if not created and defaults:
+            changed = [k for k, v in defaults.items() if getattr(sub_list, k) != v]
+            if changed:
+                for k in changed:
+                    setattr(sub_list, k, defaults[k])
+                sub_list.save(update_fields=[*changed, "updated_at"])
+    return sub_list, created
+
+
+_KIND_FOR_STATUS = {
+    Subscription.Status.PENDING: SubscriptionEvent.Kind.OPTIN_REQUESTED,
+    Subscription.Status.ACTIVE: SubscriptionEvent.Kind.OPTED_IN,
+    Subscription.Status.REJECTED: SubscriptionEvent.Kind.OPTIN_REJECTED,
+    Subscription.Status.OPTED_OUT: SubscriptionEvent.Kind.OPTED_OUT,
+}
+
+
+def subscription_set_state(
+    *,
+    person: Person,
+    subscription_list: SubscriptionList,
+    status: str,
+    source: str,
+    occurred_at: datetime | None = None,
+    opt_in_date: datetime | None = None,
+    opt_out_date: datetime | None = None,
+    opt_out_reason: str = "",
+    acquisition_campaign_id: str = "",
+    staff_user=None,
+    evidence: Evidence | None = None,
+    callback=None,
+    note: str = "",
+    kind: str | None = None,
+) -> StateChange:
+    """Move one subscription to ``status``, newest event wins.
+
+    An event older (by ``occurred_at``, its date at the source) than the newest one
+    already applied is recorded in history as superseded and changes nothing. A history
+    row is recorded when the state changes, or when ``kind`` (by default the one that
+    goes with ``status``) is a new step, e.g. "opted in" after "opt-in confirmed".
+    """
+    status = Subscription.Status(status)
+    occurred_at = occurred_at or timezone.now()
+    kind = kind or _KIND_FOR_STATUS[status]
+    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
+        sub, _created = Subscription.objects.select_for_update().get_or_create(
+            person=person,
+            subscription_list=subscription_list,
+            defaults={"status": status},
+        )
+        history = {
+            "person": person,
+            "subscription_list": subscription_list,
+            "kind": kind,
+            "opt_out_reason": opt_out_reason if status == Subscription.Status.OPTED_OUT else "",
+            "acquisition_campaign_id": acquisition_campaign_id or "",
+            **history_fields(
+                source=source,
+                occurred_at=occurred_at,
+                staff_user=staff_user,
+                evidence=evidence,
+                callback=callback,
+                note=note,
+            ),
+        }
+        if sub.last_event_at and occurred_at < sub.last_event_at:
+            event = SubscriptionEvent.objects.create(superseded=True, **history)
+            return StateChange(subscription=sub, event=event, applied=False)
+
+        before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
+        sub.status = status
+        if status == Subscription.Status.ACTIVE:
+            sub.opt_in_date = opt_in_date or sub.opt_in_date or occurred_at
+            sub.opt_out_date, sub.opt_out_reason = None, ""
+        elif status == Subscription.Status.OPTED_OUT:
+            sub.opt_out_date = opt_out_date or occurred_at
+            sub.opt_out_reason = opt_out_reason or ""
+            if opt_in_date and not sub.opt_in_date:
+                sub.opt_in_date = opt_in_date
+        elif status == Subscription.Status.REJECTED:
+            sub.opt_out_reason = opt_out_reason or ""
+        if acquisition_campaign_id:
+            sub.acquisition_campaign_id = acquisition_campaign_id
+        sub.last_event_at = occurred_at
+        sub.save()
+        after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
+        event = None
+        if _created or before != after or _previous_kind(person, subscription_list) != kind:
+            event = SubscriptionEvent.objects.create(**history)
+            Person.objects.filter(pk=person.pk).update(
+                last_change_source=source,
+                last_change_at=occurred_at,
+            )
+    return StateChange(subscription=sub, event=event, applied=True)
+
+
+def _previous_kind(person: Person, subscription_list: SubscriptionList) -> str | None:
+    """The kind of the newest applied history row of this subscription."""
+    return (
+        SubscriptionEvent.objects.filter(
+            person=person, subscription_list=subscription_list, superseded=False
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+
+
+def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:
+    """Ask for an opt-in (the web's double opt-in starts here). Nothing to do when the
+    person is already subscribed or waiting for the confirmation text."""
+    current = Subscription.objects.filter(
+        person=person, subscription_list=subscription_list
+    ).first()
+    if current and current.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
+        return None
+    return subscription_set_state(
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.PENDING,
+        **kwargs,
+    )
+
+
+def subscription_activate(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.ACTIVE,
+        **kwargs,
+    )
+
+
+def subscription_reject(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.REJECTED,
+        **kwargs,
+    )
+
+
+def subscription_cancel(*, person, subscription_list, source, **kwargs) -> StateChange:
+    return subscription_set_state(
+        person=person,
+        subscription_list=subscription_list,
+        source=source,
+        status=Subscription.Status.OPTED_OUT,
+        **kwargs,
+    )
+
+
+def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateChange]:
+    """Opt ``person`` out of every list they are on or waiting for ("stop all texts")."""
+    with transaction.atomic():
+        subs = (
+            Subscription.objects.filter(
+                person=person,
+                status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
+            )
+            .select_related("subscription_list")
+            .order_by("subscription_list__name")
+        )
+        return [
+            subscription_cancel(
+                person=person,
+                subscription_list=s.subscription_list,
+                source=source,
+                **kwargs,
+            )
+            for s in subs
+        ]
