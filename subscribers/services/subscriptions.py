@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -170,34 +171,10 @@ def subscription_request(*, person, subscription_list, source, **kwargs) -> Stat
     )
 
 
-def subscription_activate(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.ACTIVE,
-        **kwargs,
-    )
-
-
-def subscription_reject(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.REJECTED,
-        **kwargs,
-    )
-
-
-def subscription_cancel(*, person, subscription_list, source, **kwargs) -> StateChange:
-    return subscription_set_state(
-        person=person,
-        subscription_list=subscription_list,
-        source=source,
-        status=Subscription.Status.OPTED_OUT,
-        **kwargs,
-    )
+# The three moves that need no more than the status: same arguments as subscription_set_state.
+subscription_activate = partial(subscription_set_state, status=Subscription.Status.ACTIVE)
+subscription_reject = partial(subscription_set_state, status=Subscription.Status.REJECTED)
+subscription_cancel = partial(subscription_set_state, status=Subscription.Status.OPTED_OUT)
 
 
 def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateChange]:
