@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/ so a person can look at them.
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,28 +47,41 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls tests make
-    # around it are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # around it are still synchronous. Set for the browser tests only, then restored.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@contextmanager
+def open_page(browser, options: dict):
+    """A page in a fresh browser context (its own cookies), closed afterwards."""
+    context = browser.new_context(**options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with open_page(browser, PHONE) as page:
+        yield page
 
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(**DESKTOP)
-    page = context.new_page()
-    yield page
-    context.close()
+    with open_page(browser, DESKTOP) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:

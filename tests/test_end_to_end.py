@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from subscribers import links, services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
-from tests.browser import DESKTOP, screenshot
+from tests.browser import DESKTOP, PHONE, open_page, screenshot
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
 
@@ -83,81 +83,77 @@ def test_join_confirm_staff_opt_out_and_stop_travel_the_whole_loop(loop, live_se
     assert sim.state.person(person.person_key) is not None
 
     # 1. The subscriber joins two lists on their preference page, on a phone.
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}{links.preference_path(person)}")
-    page.get_by_text("Weekly deals", exact=True).click()  # double opt-in campaign
-    page.get_by_text("Order updates", exact=True).click()  # single opt-in campaign
-    page.get_by_role("button", name="Save my lists").click()
-    page.wait_for_url("**/preferences/*/")
-    assert "reply Y to confirm" in page.locator(".messages").inner_text()
-    screenshot(page, "e2e-1-joined-phone")
-    assert status_of(person, "1234") == Subscription.Status.PENDING
+    with open_page(browser, PHONE) as page:
+        page.goto(f"{live_server.url}{links.preference_path(person)}")
+        page.get_by_text("Weekly deals", exact=True).click()  # double opt-in campaign
+        page.get_by_text("Order updates", exact=True).click()  # single opt-in campaign
+        page.get_by_role("button", name="Save my lists").click()
+        page.wait_for_url("**/preferences/*/")
+        assert "reply Y to confirm" in page.locator(".messages").inner_text()
+        screenshot(page, "e2e-1-joined-phone")
+        assert status_of(person, "1234") == Subscription.Status.PENDING
 
-    # 2. The worker asks Vibes to text a confirmation; the single opt-in list is active.
-    wait_until(lambda: sim.state.pending(mdn=MDN), what="the simulator's pending participant")
-    wait_until(
-        lambda: status_of(person, "1236") == Subscription.Status.ACTIVE,
-        what="the single opt-in list to become active",
-    )
+        # 2. The worker asks Vibes to text a confirmation; the single opt-in list is active.
+        wait_until(lambda: sim.state.pending(mdn=MDN), what="the simulator's pending participant")
+        wait_until(
+            lambda: status_of(person, "1236") == Subscription.Status.ACTIVE,
+            what="the single opt-in list to become active",
+        )
 
-    # 3. The person replies Y; the callbacks arrive and are applied.
-    sim.reply(mdn=MDN, text="Y")
-    assert sim.wait_idle(timeout=30)
-    wait_until(
-        lambda: status_of(person, "1234") == Subscription.Status.ACTIVE,
-        what="the confirmation callbacks to make list 1234 active",
-    )
-    wait_until(
-        lambda: (
-            [kind for kind, _ in history(person, "1234")]
-            == ["optin_requested", "optin_confirmed", "opted_in"]
-        ),
-        what="history requested → confirmed → opted in",
-    )
-    assert history(person, "1234") == [
-        ("optin_requested", "preference_page"),
-        ("optin_confirmed", "vibes_callback"),
-        ("opted_in", "vibes_callback"),
-    ]
-    page.reload()
-    weekly_pk = subscription(person, "1234").subscription_list.pk
-    assert "Subscribed" in page.locator(f"#list-{weekly_pk}-state").inner_text()
-    screenshot(page, "e2e-2-confirmed-phone")
-    context.close()
+        # 3. The person replies Y; the callbacks arrive and are applied.
+        sim.reply(mdn=MDN, text="Y")
+        assert sim.wait_idle(timeout=30)
+        wait_until(
+            lambda: status_of(person, "1234") == Subscription.Status.ACTIVE,
+            what="the confirmation callbacks to make list 1234 active",
+        )
+        wait_until(
+            lambda: (
+                [kind for kind, _ in history(person, "1234")]
+                == ["optin_requested", "optin_confirmed", "opted_in"]
+            ),
+            what="history requested → confirmed → opted in",
+        )
+        assert history(person, "1234") == [
+            ("optin_requested", "preference_page"),
+            ("optin_confirmed", "vibes_callback"),
+            ("opted_in", "vibes_callback"),
+        ]
+        page.reload()
+        weekly_pk = subscription(person, "1234").subscription_list.pk
+        assert "Subscribed" in page.locator(f"#list-{weekly_pk}-state").inner_text()
+        screenshot(page, "e2e-2-confirmed-phone")
 
     # 4. Staff opt the person out of Weekly deals in the admin; the DELETE reaches Vibes.
     get_user_model().objects.create_superuser("staff", "staff@example.com", STAFF_PASSWORD)
-    context = browser.new_context(**DESKTOP)
-    admin = context.new_page()
-    admin.goto(f"{live_server.url}/admin/login/")
-    admin.get_by_label("Username").fill("staff")
-    admin.get_by_label("Password").fill(STAFF_PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
-    weekly = SubscriptionList.objects.get(list_id="1234")
-    admin.goto(f"{live_server.url}/admin/subscribers/person/{person.pk}/opt-out/")
-    admin.get_by_label("Opt out of").select_option(str(weekly.pk))
-    admin.get_by_label("Reason").select_option("user_request")
-    screenshot(admin, "e2e-3-staff-opt-out")
-    admin.locator("input[type=submit], button[type=submit]").last.click()
-    assert status_of(person, "1234") == Subscription.Status.OPTED_OUT
-    request = sim.wait_for_request(
-        method="DELETE", path_contains=f"/subscriptions/{weekly.list_id}", timeout=40
-    )
-    assert request, "the staff opt-out never reached Vibes"
-    assert sim.state.active_subscription(person.person_key, "1234") is None
+    with open_page(browser, DESKTOP) as admin:
+        admin.goto(f"{live_server.url}/admin/login/")
+        admin.get_by_label("Username").fill("staff")
+        admin.get_by_label("Password").fill(STAFF_PASSWORD)
+        admin.get_by_role("button", name="Log in").click()
+        weekly = SubscriptionList.objects.get(list_id="1234")
+        admin.goto(f"{live_server.url}/admin/subscribers/person/{person.pk}/opt-out/")
+        admin.get_by_label("Opt out of").select_option(str(weekly.pk))
+        admin.get_by_label("Reason").select_option("user_request")
+        screenshot(admin, "e2e-3-staff-opt-out")
+        admin.locator("input[type=submit], button[type=submit]").last.click()
+        assert status_of(person, "1234") == Subscription.Status.OPTED_OUT
+        request = sim.wait_for_request(
+            method="DELETE", path_contains=f"/subscriptions/{weekly.list_id}", timeout=40
+        )
+        assert request, "the staff opt-out never reached Vibes"
+        assert sim.state.active_subscription(person.person_key, "1234") is None
 
-    # 5. The person texts STOP; it shows on their admin page within seconds.
-    sim.reply(mdn=MDN, text="STOP")
-    wait_until(
-        lambda: status_of(person, "1236") == Subscription.Status.OPTED_OUT,
-        what="the STOP callback to opt the person out of Order updates",
-    )
-    admin.goto(f"{live_server.url}/admin/subscribers/person/{person.pk}/change/")
-    timeline = admin.locator("body").inner_text()
-    assert "Opted out" in timeline and "Vibes callback" in timeline
-    screenshot(admin, "e2e-4-person-timeline")
-    context.close()
+        # 5. The person texts STOP; it shows on their admin page within seconds.
+        sim.reply(mdn=MDN, text="STOP")
+        wait_until(
+            lambda: status_of(person, "1236") == Subscription.Status.OPTED_OUT,
+            what="the STOP callback to opt the person out of Order updates",
+        )
+        admin.goto(f"{live_server.url}/admin/subscribers/person/{person.pk}/change/")
+        timeline = admin.locator("body").inner_text()
+        assert "Opted out" in timeline and "Vibes callback" in timeline
+        screenshot(admin, "e2e-4-person-timeline")
     stop = SubscriptionEvent.objects.filter(
         person=person, subscription_list__list_id="1236", kind="opted_out"
     ).get()
