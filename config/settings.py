@@ -30,7 +30,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.VibesAdminConfig",  # django.contrib.admin with the site of config/admin.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "callbacks",
     "simulator",
 ]
+
+# ModelBackend's rules, with a user's permissions read in one query (config/auth.py).
+AUTHENTICATION_BACKENDS = ["config.auth.OneQueryPermissionsBackend"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

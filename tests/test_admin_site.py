@@ -1,0 +1,98 @@
+"""The admin site's own behaviour: permissions read in one query, the app list built only
+where a page shows it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.auth import OneQueryPermissionsBackend
+
+pytestmark = pytest.mark.django_db
+
+
+def perm(codename: str) -> Permission:
+    return Permission.objects.get(codename=codename)
+
+
+@pytest.fixture
+def clerk():
+    user = get_user_model().objects.create_user("clerk", password="pw-not-used", is_staff=True)
+    group = Group.objects.create(name="Clerks")
+    group.permissions.add(perm("view_person"), perm("change_person"))
+    user.groups.add(group)
+    user.user_permissions.add(perm("view_subscriptionlist"))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def fresh(user):
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_permissions_are_the_union_of_own_and_group_permissions_as_model_backend_says(clerk):
+    ours = OneQueryPermissionsBackend().get_all_permissions(fresh(clerk))
+    assert ours == ModelBackend().get_all_permissions(fresh(clerk))
+    assert ours == {
+        "subscribers.view_person",
+        "subscribers.change_person",
+        "subscribers.view_subscriptionlist",
+    }
+
+
+def test_permissions_are_read_in_one_query_and_once_per_request(clerk):
+    user = fresh(clerk)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("subscribers.change_person")
+        assert user.has_perm("subscribers.view_subscriptionlist")
+        assert not user.has_perm("subscribers.delete_person")
+        assert user.has_module_perms("subscribers")
+    assert len(queries) == 1
+
+
+def test_a_permission_taken_from_the_group_is_gone_on_the_next_request(clerk):
+    assert fresh(clerk).has_perm("subscribers.change_person")
+    Group.objects.get(name="Clerks").permissions.remove(perm("change_person"))
+    assert not fresh(clerk).has_perm("subscribers.change_person")
+    assert fresh(clerk).has_perm("subscribers.view_person")
+
+
+def test_inactive_users_have_no_permissions_and_superusers_have_all(clerk):
+    clerk.is_active = False
+    clerk.save()
+    assert OneQueryPermissionsBackend().get_all_permissions(fresh(clerk)) == set()
+    boss = get_user_model().objects.create_superuser("boss", password="pw-not-used")
+    assert fresh(boss).has_perm("auth.delete_group")
+    assert OneQueryPermissionsBackend().get_all_permissions(fresh(boss)) == (
+        ModelBackend().get_all_permissions(fresh(boss))
+    )
+
+
+def test_signing_in_still_checks_the_password(client, clerk):
+    assert not client.login(username="clerk", password="wrong")
+    assert client.login(username="clerk", password="pw-not-used")
+
+
+def test_pages_without_the_app_list_do_not_build_it(client, clerk):
+    """The changelist checks the page's own permission (one query for all of the user's
+    permissions) but builds no app list: no query counts content types or reverses URLs
+    for models the page does not show."""
+    client.force_login(clerk)
+    sql = []
+
+    def record(execute, query, params, many, context):
+        sql.append(query)
+        return execute(query, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get("/admin/subscribers/subscriptionlist/")
+    assert response.status_code == 200
+    assert 'id="nav-sidebar"' not in response.text
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "/admin/subscribers/person/" in index.text
+    assert "/admin/subscribers/subscriptionlist/" in index.text
+    assert "Vibes preference center" in index.text
+    assert sum("auth_permission" in q for q in sql) == 1
+    assert not any("django_content_type" in q and "auth_permission" not in q for q in sql)
