@@ -11,9 +11,14 @@ run. The lists' counts and chart are cached briefly (subscribers.admin.list_stat
 are timed both as staff usually get them and with the cache emptied before each request
 ("cache cold"). Two reference rows, the admin index and an empty changelist, show what
 any page costs a signed-in staff user (session, user and permission queries, the admin's
-frame) against the anonymous login page. Django runs with DEBUG off, as deployed (the
-first line of each table says so). Drops the database at the end (BENCH_KEEP=1 keeps it).
-Not collected by pytest.
+frame) against the anonymous login page. Two more reference rows, served by views of this
+file only, show the floor under any data page: "signed-in frame" checks the person view
+permission and renders the admin's frame around nothing; "floor: 50 persons, raw SQL" adds
+the first page of persons read in one hand-written query (their lists aggregated in it) and
+written out as bare table rows, with no filters, search, actions, sorting or pagination.
+At 1M persons each page's time is also given as a multiple of its time at 100k (scale
+column). Django runs with DEBUG off, as deployed (the first line of each table says so).
+Drops the database at the end (BENCH_KEEP=1 keeps it). Not collected by pytest.
 """
 
 import os
@@ -287,7 +292,72 @@ def settings_line() -> str:
     )
 
 
-def measure(size: int, heavy_pk: int, lists) -> None:
+def signed_in_frame(request):
+    """Reference: the permission check and the admin's frame, no data."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+    from django.template.response import TemplateResponse
+
+    from subscribers.models import Person
+
+    if not admin.site._registry[Person].has_view_permission(request):
+        raise PermissionDenied
+    return TemplateResponse(
+        request, "admin/base_site.html", {**admin.site.each_context(request), "title": "Floor"}
+    )
+
+
+def raw_sql_persons(request):
+    """Reference: the first 50 persons in one hand-written query, as bare rows."""
+    from django.db import connection
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    response = signed_in_frame(request)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.id, p.mdn, p.custom_fields->>'first_name', p.custom_fields->>'last_name',
+                p.last_change_at, p.sync_state,
+                (SELECT string_agg(s.status || ' ' || l.name, ', ' ORDER BY l.name)
+                 FROM subscribers_subscription s
+                 JOIN subscribers_subscriptionlist l ON l.id = s.subscription_list_id
+                 WHERE s.person_id = p.id)
+            FROM subscribers_person p ORDER BY p.last_change_at DESC, p.id DESC LIMIT 50
+            """
+        )
+        rows = "".join(
+            f'<tr><td><input type="checkbox" name="_selected_action" value="{pk}"></td>'
+            f'<th><a href="/admin/subscribers/person/{pk}/change/">…{escape(mdn[-4:])}</a></th>'
+            f"<td>{escape(first)} {escape(last)}</td><td>{escape(lists or '')}</td>"
+            f"<td>{changed:%Y-%m-%d %H:%M}</td><td>{escape(sync)}</td></tr>"
+            for pk, mdn, first, last, changed, sync, lists in cursor.fetchall()
+        )
+    response.context_data["content"] = mark_safe(f'<table id="result_list">{rows}</table>')  # noqa: S308
+    response.template_name = "bench_floor.html"
+    return response
+
+
+def install_reference_views() -> None:
+    """Mount the two reference views (and their one-line template) for this run only."""
+    from django.contrib import admin
+    from django.template import engines
+    from django.template.loaders.locmem import Loader
+    from django.urls import clear_url_caches, path
+
+    import config.urls
+
+    engine = engines["django"].engine
+    template = '{% extends "admin/base_site.html" %}{% block content %}{{ content }}{% endblock %}'
+    engine.template_loaders.append(Loader(engine, {"bench_floor.html": template}))
+    config.urls.urlpatterns[:0] = [
+        path("bench/frame/", admin.site.admin_view(signed_in_frame)),
+        path("bench/raw-sql-persons/", admin.site.admin_view(raw_sql_persons)),
+    ]
+    clear_url_caches()
+
+
+def measure(size: int, heavy_pk: int, lists, earlier: dict | None = None) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -301,6 +371,8 @@ def measure(size: int, heavy_pk: int, lists) -> None:
     pages = [
         ("admin index (reference)", "/admin/"),
         ("empty changelist (reference)", "/admin/subscribers/customfield/"),
+        ("signed-in frame (reference)", "/bench/frame/"),
+        ("floor: 50 persons, raw SQL", "/bench/raw-sql-persons/"),
         ("persons", "/admin/subscribers/person/"),
         ("persons, page 200", "/admin/subscribers/person/?p=200"),
         ("persons, search number", f"/admin/subscribers/person/?q={typed}"),
@@ -318,15 +390,18 @@ def measure(size: int, heavy_pk: int, lists) -> None:
     print(settings_line())
     print(
         f"{'page':30} {'page ms':>8} {'login ms':>8} {'× login':>8} {'best ×':>7} "
-        f"{'sql ms':>7} {'queries':>7}"
+        f"{'sql ms':>7} {'queries':>7} {'scale':>6}"
     )
+    results = {}
     for label, url, *cold in pages:
-        r = compare(anonymous, staff, url, cold=bool(cold))
+        r = results[label] = compare(anonymous, staff, url, cold=bool(cold))
+        scale = f"{r['ms'] / earlier[label]['ms']:6.2f}" if earlier else f"{'':6}"
         print(
             f"{label:30} {r['ms']:8.1f} {r['login']:8.1f} {r['ratio']:8.2f} "
-            f"{r['best_ratio']:7.2f} {r['sql']:7.1f} {r['queries']:>7}",
+            f"{r['best_ratio']:7.2f} {r['sql']:7.1f} {r['queries']:>7} {scale}",
             flush=True,
         )
+    return results
 
 
 def main() -> None:
@@ -353,13 +428,14 @@ def main() -> None:
         user = get_user_model().objects.create_user(username="bench-marketing", is_staff=True)
         user.groups.add(Group.objects.get(name="Marketing"))
         heavy_pk = make_heavy_person(lists)
-        done = 0
+        install_reference_views()
+        done, earlier = 0, None
         for size in sorted(SIZES):
             t = time.perf_counter()
             insert_persons(done + 1, size)
             done = size
             print(f"generated {size:,} persons in {time.perf_counter() - t:.0f} s", flush=True)
-            measure(size, heavy_pk, lists)
+            earlier = measure(size, heavy_pk, lists, earlier)
     finally:
         if os.environ.get("BENCH_KEEP") != "1":
             drop_database()
