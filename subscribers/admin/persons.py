@@ -5,7 +5,8 @@ estimated count on PostgreSQL, one page of persons, one prefetch of their subscr
 the list filter's choices), and the change page pages the history server-side.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -16,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
+from .. import phone, services
 from ..links import preference_url
 from ..models import Person, Source, Subscription
 from . import person_actions, sync
@@ -61,6 +62,30 @@ class SubscriptionInline(admin.TabularInline):
         return False
 
 
+class PersonForm(forms.ModelForm):
+    """The person's details as staff type them: the number in any format, checked here so
+    that a wrong one is an error on the field, not a failed save."""
+
+    class Meta:
+        model = Person
+        fields = ("mdn", "external_person_id", "carrier_code", "timezone", "custom_fields")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mdn" in self.fields and self.instance.pk and self.instance.mdn:
+            self.fields["mdn"].help_text = _(
+                "A new number is not used at once: Vibes texts it the confirmation of the "
+                "person's lists, and it replaces this one when the person replies Y. Until "
+                "then it shows as the new number waiting for confirmation."
+            )
+
+    def clean_mdn(self):
+        typed = self.cleaned_data["mdn"].strip()
+        if not typed or typed == self.instance.mdn:
+            return typed
+        return phone.normalize_typed(typed)
+
+
 class PersonChangeList(ChangeList):
     """Reads the list names and statuses of the page's persons only: one query per page."""
 
@@ -75,6 +100,7 @@ class PersonChangeList(ChangeList):
 
 
 class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.ModelAdmin):
+    form = PersonForm
     list_display = (
         "number",
         "name",
@@ -271,12 +297,30 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     def save_model(self, request, obj, form, change):
         values = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
         if change:
-            services.person_update(
-                person=obj,
-                source=Source.ADMIN,
-                staff_user=request.user,
-                **values,
-            )
+            # Vibes never changes a number in place (409), so a new number for a person
+            # who has one waits for its confirmation text, as on the preference page.
+            saved = Person.objects.get(pk=obj.pk)
+            new_number = values.pop("mdn") if saved.mdn and values.get("mdn") else None
+            if new_number == saved.mdn:
+                new_number = None
+            if values:
+                services.person_update(
+                    person=saved, source=Source.ADMIN, staff_user=request.user, **values
+                )
+            if new_number:
+                services.person_request_number(
+                    person=saved, mdn=new_number, source=Source.ADMIN, staff_user=request.user
+                )
+                self.message_user(
+                    request,
+                    _(
+                        "Vibes will text the new number %(number)s to confirm it. It replaces "
+                        "the current number when the person replies Y."
+                    )
+                    % {"number": phone.mask(new_number)},
+                    messages.INFO,
+                )
+            obj.refresh_from_db()
         else:
             created = services.person_create(
                 source=Source.ADMIN,

@@ -1,5 +1,6 @@
 """The person changelist (search, filters, columns) and change page (timeline)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import connection
 from subscribers import services
 from subscribers.admin.paging import EstimatedCountPaginator
 from subscribers.models import Person, Source, SubscriptionEvent
+from subscribers.outbox_models import Push
 
 from .admin_helpers import T0, add_history, person_with_story, query_count
 
@@ -162,27 +164,92 @@ def test_history_is_paged_past_50_entries_with_the_same_number_of_queries(
     assert marketing_client.get(f"{change_url(ana)}?history_page=x").status_code == 200
 
 
+def edit(client, person, **changes):
+    data = {
+        "mdn": person.mdn,
+        "external_person_id": person.external_person_id or "",
+        "carrier_code": person.carrier_code,
+        "timezone": person.timezone,
+        "custom_fields": json.dumps(person.custom_fields),
+        "subscriptions-TOTAL_FORMS": "0",
+        "subscriptions-INITIAL_FORMS": "0",
+        **changes,
+    }
+    return client.post(change_url(person), data, follow=True)
+
+
 def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
     marketing_client, marketing_user, ana
 ):
-    response = marketing_client.post(
-        change_url(ana),
-        {
-            "mdn": "(415) 555-0199",
-            "external_person_id": "crm-0001",
-            "carrier_code": "",
-            "timezone": "",
-            "custom_fields": '{"first_name": "Anna", "last_name": "Garcia"}',
-            "subscriptions-TOTAL_FORMS": "2",
-            "subscriptions-INITIAL_FORMS": "2",
-        },
+    response = edit(
+        marketing_client,
+        ana,
+        external_person_id="crm-9001",
+        custom_fields='{"first_name": "Anna", "last_name": "Garcia"}',
     )
-    assert response.status_code == 302, response.content[:3000]
+    assert response.status_code == 200 and response.redirect_chain, response.content[:3000]
     ana.refresh_from_db()
-    assert ana.mdn == "+14155550199"
+    assert ana.external_person_id == "crm-9001"
+    assert ana.custom_fields["first_name"] == "Anna"
     event = SubscriptionEvent.objects.filter(person=ana).latest("id")
     assert event.staff_user == marketing_user and event.source == Source.ADMIN
-    assert set(event.changes) == {"mdn", "custom_fields"}
+    assert set(event.changes) == {"external_person_id", "custom_fields"}
+
+
+def test_a_new_number_typed_by_staff_waits_for_its_confirmation_text(
+    marketing_client, marketing_user, ana
+):
+    old = ana.mdn
+    response = edit(marketing_client, ana, mdn="(415) 555-0199")
+    assert response.redirect_chain, response.content[:3000]
+    assert "Vibes will text the new number +1 ••• ••• 0199 to confirm it." in response.text
+    ana.refresh_from_db()
+    assert (ana.mdn, ana.pending_mdn) == (old, "+14155550199")
+    event = SubscriptionEvent.objects.filter(person=ana).latest("id")
+    assert event.staff_user == marketing_user and event.source == Source.ADMIN
+    assert event.changes == {"pending_mdn": ["", "+14155550199"]}
+    assert "confirmation text" in event.note
+    assert Push.objects.filter(person=ana, kind=Push.Kind.NUMBER).exists()
+
+
+def test_the_current_number_typed_in_another_format_changes_nothing(marketing_client, ana):
+    before = SubscriptionEvent.objects.filter(person=ana).count()
+    typed = f"({ana.mdn[2:5]}) {ana.mdn[5:8]}-{ana.mdn[8:]}"
+    assert edit(marketing_client, ana, mdn=typed).redirect_chain
+    ana.refresh_from_db()
+    assert ana.pending_mdn == ""
+    assert SubscriptionEvent.objects.filter(person=ana).count() == before
+
+
+@pytest.mark.parametrize("typed", ["not a number", "12", "+1 415 555"])
+def test_a_number_that_is_not_a_mobile_number_is_an_error_on_the_field(
+    marketing_client, ana, typed
+):
+    before = SubscriptionEvent.objects.filter(person=ana).count()
+    response = edit(marketing_client, ana, mdn=typed, external_person_id="crm-9002")
+    assert response.status_code == 200 and not response.redirect_chain
+    assert "Enter a valid mobile phone number" in response.text
+    ana.refresh_from_db()
+    assert (ana.pending_mdn, ana.external_person_id) == ("", "crm-0001")
+    assert SubscriptionEvent.objects.filter(person=ana).count() == before
+
+
+def test_a_person_added_by_staff_gets_the_number_at_once_and_a_bad_one_is_refused(
+    admin_client,
+):
+    add = {
+        "external_person_id": "",
+        "carrier_code": "",
+        "timezone": "",
+        "custom_fields": "{}",
+        "subscriptions-TOTAL_FORMS": "0",
+        "subscriptions-INITIAL_FORMS": "0",
+    }
+    refused = admin_client.post("/admin/subscribers/person/add/", {**add, "mdn": "12"})
+    assert refused.status_code == 200 and "Enter a valid mobile phone number" in refused.text
+    assert not Person.objects.exists()
+    admin_client.post("/admin/subscribers/person/add/", {**add, "mdn": "(415) 555-0177"})
+    assert Person.objects.get().mdn == "+14155550177"
 
 
 @pytest.mark.skipif(
