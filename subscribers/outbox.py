@@ -82,15 +82,40 @@ def push_record(
                 continue  # another transaction added it first: join that one
         else:
             raise RuntimeError("could not record the push")
-        Person.objects.filter(pk=person_id).exclude(sync_state=Person.SyncState.PENDING).update(
-            sync_state=Person.SyncState.PENDING, sync_error=""
-        )
+        _mark_pending(person_id)
         if created and enqueue:
             push_id = push.pk
             transaction.on_commit(
                 lambda: push_enqueue([push_id], countdown=settings.PUSH_DEBOUNCE_SECONDS)
             )
     return push
+
+
+def push_record_old_number(*, person_id: int, old: dict) -> Push:
+    """After a number change: the Vibes person holding the old number is to give up our
+    external id and custom fields and be unsubscribed (``push_number.push_old_number``).
+
+    One row per change, never joined with another: each names its own Vibes record.
+    """
+    with transaction.atomic():
+        push = Push.objects.create(
+            person_id=person_id,
+            kind=Push.Kind.OLD_NUMBER,
+            vibes_person=old,
+            queued_at=timezone.now(),
+        )
+        _mark_pending(person_id)
+        push_id = push.pk
+        transaction.on_commit(
+            lambda: push_enqueue([push_id], countdown=settings.PUSH_DEBOUNCE_SECONDS)
+        )
+    return push
+
+
+def _mark_pending(person_id: int) -> None:
+    Person.objects.filter(pk=person_id).exclude(sync_state=Person.SyncState.PENDING).update(
+        sync_state=Person.SyncState.PENDING, sync_error=""
+    )
 
 
 def push_record_many(

@@ -16,6 +16,7 @@ class Push(models.Model):
         PERSON = "person", _("Person details")
         SUBSCRIPTION = "subscription", _("Subscription")
         NUMBER = "number", _("New number (confirmation text)")
+        OLD_NUMBER = "old_number", _("Old number (unsubscribe, hand over our ids)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -46,6 +47,15 @@ class Push(models.Model):
         default=list,
         blank=True,
         help_text=_("Fields emptied locally, sent to Vibes as null (e.g. custom_fields.city)."),
+    )
+    vibes_person = models.JSONField(
+        _("Vibes record"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The Vibes person this push is about when it is not the person's own: after a "
+            "number change, the one holding the old number (person_key, person_id, mdn)."
+        ),
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -81,7 +91,9 @@ class Push(models.Model):
                 name="push_one_pending_number",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["person", "number"], subscription_list__isnull=True)
+                condition=Q(
+                    kind__in=["person", "number", "old_number"], subscription_list__isnull=True
+                )
                 | Q(kind="subscription", subscription_list__isnull=False),
                 name="push_list_matches_kind",
             ),

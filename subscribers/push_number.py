@@ -11,6 +11,11 @@ Answers: PENDING (or 200, already pending) waits for the person's reply, which a
 a callback; SUBSCRIBED, or 409 already subscribed, confirm the number at once; a
 confirmation block on every campaign, another 422 or a 400 drop the request with the
 reason and stop the push for staff to see.
+
+Once the number is confirmed, the Vibes person of the old number still holds our external
+id, our custom fields and its subscriptions. ``push_old_number`` clears our fields from it
+first (so that Vibes' callbacks about it no longer name our person), then ends its
+subscriptions, then queues a details push that gives the new number's record our ids.
 """
 
 from django.utils import timezone
@@ -18,6 +23,8 @@ from django.utils import timezone
 from . import services
 from .models import Person, Source, Subscription
 from .number_change import number_lists, person_withdraw_number
+from .outbox import push_record
+from .outbox_models import Push
 from .push import StopPush
 from .vibes import errors
 from .vibes.client import VibesClient
@@ -119,3 +126,47 @@ def _fail(person: Person, new: str, reason: str, detail: str):
         detail=detail,
     )
     raise StopPush(f"The new number was not used: {detail}")
+
+
+def push_old_number(*, person: Person, push: Push, client: VibesClient) -> str:
+    """Retire the Vibes person of a number this person no longer uses."""
+    person.refresh_from_db()
+    old = push.vibes_person or {}
+    key = old.get("person_key") or _holder_of(client, old.get("mdn"))
+    if not key:
+        return "the old number is unknown to Vibes: nothing to retire"
+    if key == person.person_key:
+        return "the old record is the person's current one: nothing to retire"
+    ours = {"external_person_id": None}
+    if person.custom_fields:
+        ours["custom_fields"] = dict.fromkeys(person.custom_fields)
+    try:
+        client.update_person(ours, person_key=key)
+        active = [
+            s for s in client.get_subscriptions(key, active_only=True) if not s.get("opt_out_date")
+        ]
+    except errors.NotFound:
+        return "the old record is gone from Vibes: nothing to retire"
+    ended = 0
+    for subscription in active:
+        list_id = (subscription.get("subscription_list") or {}).get("id")
+        if not list_id:
+            continue
+        try:
+            client.unsubscribe(str(list_id), person_key=key)
+            ended += 1
+        except errors.NotFound:
+            pass  # ended meanwhile
+    push_record(person_id=person.pk)  # our ids and fields, to the new number's record
+    return f"old number's record cleared and unsubscribed from {ended} list(s)"
+
+
+def _holder_of(client: VibesClient, mdn: str | None) -> str | None:
+    if not mdn:
+        return None
+    try:
+        found = client.find_person_by_mdn(mdn)
+    except errors.NotFound:
+        return None
+    key = found.get("person_key") if isinstance(found, dict) else None
+    return str(key) if key else None

@@ -79,6 +79,7 @@ def push_send(push_id: int) -> str:
             person_id=push.person_id,
             kind=push.kind,
             subscription_list_id=push.subscription_list_id,
+            vibes_person=push.vibes_person,
             state__in=[Push.State.FAILED, Push.State.STOPPED],
             pk__lt=push.pk,
         ).update(state=Push.State.SUPERSEDED)

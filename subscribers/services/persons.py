@@ -10,6 +10,7 @@ from django.utils import timezone
 from .. import phone
 from ..evidence import Evidence
 from ..models import Person, Source, SubscriptionEvent
+from ..outbox import push_record_old_number
 from ..sync import pushes_suppressed
 from .history import history_fields, is_from_vibes, jsonable
 
@@ -230,7 +231,9 @@ def person_confirm_number(
     person that holds it (usually a new one): ``person_key`` / ``vibes_person_id`` name
     that record when known. The old ones are dropped either way, so no detail push ever
     sends the new number to the old record (which would answer 409 "MDN cannot be
-    changed"); the next push or callback for the number learns the key.
+    changed"); the next push or callback for the number learns the key. The old record is
+    handed to an ``old_number`` push: it gives up our external id and custom fields and is
+    unsubscribed, then our details go to the new record.
     """
     confirmed = phone.normalize_from_vibes(mdn)
     if not confirmed or confirmed != person.pending_mdn:
@@ -239,16 +242,26 @@ def person_confirm_number(
     for field, value in identifiers.items():
         if value and Person.objects.filter(**{field: value}).exclude(pk=person.pk).exists():
             identifiers[field] = None  # another local row has it: staff merge them
-    person_update(
-        person=person,
-        source=source,
-        callback=callback,
-        occurred_at=occurred_at,
-        note="new number confirmed",
-        mdn=confirmed,
-        pending_mdn="",
-        **identifiers,
-    )
+    with transaction.atomic():
+        saved = Person.objects.select_for_update().get(pk=person.pk)
+        if confirmed != saved.pending_mdn:
+            return False  # confirmed meanwhile (the callback and the push's answer race)
+        old = {"person_key": saved.person_key, "person_id": saved.vibes_person_id, "mdn": saved.mdn}
+        same_record = bool(saved.person_key) and saved.person_key == identifiers["person_key"]
+        person_update(
+            person=saved,
+            source=source,
+            callback=callback,
+            occurred_at=occurred_at,
+            note="new number confirmed",
+            mdn=confirmed,
+            pending_mdn="",
+            **identifiers,
+        )
+        if any(old.values()) and not same_record:
+            # The old number's Vibes person still holds our ids and its subscriptions.
+            push_record_old_number(person_id=person.pk, old={k: v for k, v in old.items() if v})
+    person.refresh_from_db()
     return True
 
 

@@ -91,7 +91,10 @@ def test_confirmed_ack_with_a_new_vibes_person_confirms_on_the_same_local_person
     confirmed = SubscriptionEvent.objects.get(person=person, note="new number confirmed")
     assert confirmed.source == Source.VIBES_CALLBACK and confirmed.callback_id == event.pk
     assert Subscription.objects.get().status == Subscription.Status.ACTIVE
-    assert not Push.objects.exists()  # what came from Vibes is not pushed back
+    # What came from Vibes is not pushed back; only the old number's record is retired.
+    retire = Push.objects.get()
+    assert retire.kind == Push.Kind.OLD_NUMBER
+    assert retire.vibes_person == {"person_key": "pk-ABC123", "person_id": "ABC123", "mdn": OLD}
 
     # Then subscription_added for the new number: same person, key learned.
     deliver(added_for_new_number())
@@ -99,7 +102,7 @@ def test_confirmed_ack_with_a_new_vibes_person_confirms_on_the_same_local_person
     assert Person.objects.count() == 1
     assert person.person_key == "pk-NEW"
     assert CallbackEvent.objects.get(event_id="S-NEW").person_id == ana.pk
-    assert not Push.objects.exists()
+    assert list(Push.objects.all()) == [retire]  # nothing of Vibes' own pushed back
 
 
 def test_subscription_added_arriving_before_the_ack_confirms_too(deliver, ana):

@@ -113,7 +113,7 @@ def test_single_opt_in_confirms_at_once_on_the_new_vibes_person(
     vibes_simulator, subscriber, published
 ):
     vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
-    old_key = subscriber.person_key
+    old_key, old_id = subscriber.person_key, subscriber.vibes_person_id
     push = request_new_number(subscriber)
     assert "confirmed" in run(push)
     person = Person.objects.get(pk=subscriber.pk)
@@ -124,7 +124,79 @@ def test_single_opt_in_confirms_at_once_on_the_new_vibes_person(
     confirmed = SubscriptionEvent.objects.get(person=person, note="new number confirmed")
     assert confirmed.source == Source.PUSH and confirmed.changes["mdn"] == [OLD, NEW]
     assert not Push.objects.filter(kind=Push.Kind.PERSON).exists()  # nothing PUT back
+    # What is left is the old number's Vibes record: one push of its own names it.
+    retire = Push.objects.get(kind=Push.Kind.OLD_NUMBER)
+    assert retire.vibes_person == {"person_key": old_key, "person_id": old_id, "mdn": OLD}
+    assert person.sync_state == Person.SyncState.PENDING
+
+
+def retire_old_number(person):
+    """Run the old-number push, then the details push it leaves for the new record."""
+    note = run(Push.objects.get(person=person, kind=Push.Kind.OLD_NUMBER))
+    details = Push.objects.filter(person=person, kind=Push.Kind.PERSON, state=Push.State.PENDING)
+    return note, run(details.get()) if details.exists() else None
+
+
+def test_the_old_numbers_record_gives_up_our_ids_and_lists_and_the_new_one_gets_them(
+    vibes_simulator, subscriber, lists, published
+):
+    state = vibes_simulator.state
+    old_key = subscriber.person_key
+    services.person_update(
+        person=subscriber, source=Source.IMPORT, custom_fields={"first_name": "Ana"}
+    )
+    state.custom_fields.add("first_name")
+    state.person(old_key).custom_fields = {"first_name": "Ana"}
+    state.subscribe(state.person(old_key), "1235", campaign_id=EVENTS)
+    Push.objects.all().delete()
+    vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
+    run(request_new_number(subscriber))
+
+    note, details = retire_old_number(subscriber)
+    assert note == "old number's record cleared and unsubscribed from 2 list(s)"
+    old_record = state.person(old_key)
+    assert old_record.mdn == OLD  # Vibes keeps the number on it: it cannot be changed
+    assert old_record.external_person_id is None
+    assert not old_record.custom_fields.get("first_name")
+    assert not state.subscriptions_of(old_key)
+    # Cleared before the subscriptions ended: Vibes' callbacks about them name no one of ours.
+    calls = [(r["method"], r["path"]) for r in vibes_simulator.requests()]
+    put = calls.index(("PUT", f"/companies/test-company/mobiledb/persons/{old_key}"))
+    assert all(put < i for i, (m, _p) in enumerate(calls) if m == "DELETE")
+
+    assert details.startswith("updated"), details
+    holder = state.person_by_mdn(NEW)
+    assert holder.external_person_id == "crm-1"
+    assert holder.custom_fields.get("first_name") == "Ana"
+    person = Person.objects.get(pk=subscriber.pk)
     assert person.sync_state == Person.SyncState.IN_SYNC
+    assert Subscription.objects.get(person=person, subscription_list=lists[0]).status == (
+        Subscription.Status.ACTIVE
+    )
+
+
+def test_retiring_is_safe_to_repeat_and_never_touches_the_new_record(
+    vibes_simulator, subscriber, published
+):
+    vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
+    run(request_new_number(subscriber))
+    retire = Push.objects.get(kind=Push.Kind.OLD_NUMBER)
+    assert run(retire).startswith("old number's record cleared")
+    assert run(retire) == "skipped"  # done: a duplicate delivery sends nothing
+    # A retirement that names the person's current record does nothing.
+    person = Person.objects.get(pk=subscriber.pk)
+    same = Push.objects.create(
+        person=person, kind=Push.Kind.OLD_NUMBER, vibes_person={"person_key": person.person_key}
+    )
+    assert run(same) == "the old record is the person's current one: nothing to retire"
+    gone = Push.objects.create(
+        person=person, kind=Push.Kind.OLD_NUMBER, vibes_person={"mdn": "+12995550000"}
+    )
+    assert run(gone) == "the old number is unknown to Vibes: nothing to retire"
+    holder = vibes_simulator.state.person_by_mdn(NEW)
+    assert [s.list_id for s in vibes_simulator.state.subscriptions_of(holder.person_key)] == [
+        "1234"
+    ]
 
 
 def test_409_already_subscribed_counts_as_confirmed(vibes_simulator, subscriber, published):
@@ -236,15 +308,17 @@ def test_after_the_switch_a_detail_push_never_puts_the_new_number_to_the_old_vib
     _status, holder = state.person_add({"mobile_phone": {"mdn": NEW}})
     state.subscribe(holder, "1234", campaign_id=WEEKLY)
     run(request_new_number(subscriber))  # 409 already subscribed: confirmed, key unknown
+    state.custom_fields.add("first_name")
     person = Person.objects.get(pk=subscriber.pk)
     person.custom_fields = {"first_name": "Ana"}
     person.save()
-    run(Push.objects.get(person=person, kind=Push.Kind.PERSON))
+    retire_old_number(person)
     puts = [r["path"] for r in vibes_simulator.requests(method="PUT")]
-    assert puts and all(old_key not in p for p in puts)
-    assert puts[0].endswith(f"/persons/{holder.person_key}")
-    # Our external id still sits on the old Vibes person: staff see why.
+    assert puts[0].endswith(f"/persons/{old_key}")  # our ids leave the old record first
+    assert puts[1:] and all(old_key not in p for p in puts[1:])
+    assert puts[-1].endswith(f"/persons/{holder.person_key}")
     person.refresh_from_db()
-    assert person.sync_state == Person.SyncState.ATTENTION
-    assert "another person" in person.sync_error
+    assert person.sync_state == Person.SyncState.IN_SYNC
+    assert person.person_key == holder.person_key
     assert state.person(old_key).mdn == OLD
+    assert state.person_by_mdn(NEW).external_person_id == "crm-1"
