@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from subscribers import links, services
-from subscribers.models import Person, Source, SubscriptionEvent
+from subscribers.models import Person, Source, Subscription, SubscriptionEvent
 from subscribers.outbox_models import Push, PushAttempt
 from tests.conftest import subprocess_env
 from tests.subscribers.worker_helpers import wait_for
@@ -65,7 +65,7 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
     assert vibes_simulator.wait_idle(10)
     holder = state.person_by_mdn(NEW)
     assert switched_person.person_key == holder.person_key != vibes_person.person_key
-    assert Person.objects.count() == 1
+    assert list(Person.objects.filter(mdn=NEW)) == [switched_person]  # no duplicate
     notes = list(
         SubscriptionEvent.objects.filter(person=person, changes__has_key="pending_mdn")
         .order_by("occurred_at", "id")
@@ -78,6 +78,36 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
     push = Push.objects.get(person=person, kind=Push.Kind.NUMBER)
     assert push.state == Push.State.DONE
     assert PushAttempt.objects.get(push=push).http_status == 201
-    # Nothing was pushed back: no PUT of the new number to either Vibes person.
-    assert not vibes_simulator.requests(method="PUT")
-    assert not Push.objects.filter(person=person, kind=Push.Kind.PERSON).exists()
+
+    # Then the old number's record is retired and the new one gets our external id.
+    def retired():
+        kinds = Push.objects.filter(person=person, state=Push.State.DONE).values_list(
+            "kind", flat=True
+        )
+        return {Push.Kind.OLD_NUMBER, Push.Kind.PERSON} <= set(kinds)
+
+    wait_for(retired, 30, "the old number's record to be retired and our details pushed")
+    assert vibes_simulator.wait_idle(10)
+    old_record = state.person(vibes_person.person_key)
+    assert old_record.external_person_id is None and old_record.mdn == OLD
+    assert not state.subscriptions_of(vibes_person.person_key)
+    assert state.person_by_mdn(NEW).external_person_id == "crm-e2e"
+    puts = [r["path"] for r in vibes_simulator.requests(method="PUT")]
+    assert puts == [
+        f"/companies/{state.company_key}/mobiledb/persons/{vibes_person.person_key}",
+        f"/companies/{state.company_key}/mobiledb/persons/{holder.person_key}",
+    ]
+    assert Person.objects.get(pk=person.pk).sync_state == Person.SyncState.IN_SYNC
+
+    # Vibes' callbacks about the old record name no person of ours any more: they are
+    # applied as for any Vibes person (its number, opted out), never to this person.
+    def old_record_applied():
+        return Subscription.objects.filter(
+            person__mdn=OLD, subscription_list=weekly, status=Subscription.Status.OPTED_OUT
+        ).first()
+
+    ended = wait_for(old_record_applied, 30, "Vibes' callback about the old record")
+    assert ended.person_id != person.pk and ended.opt_out_reason == "api_opt_out"
+    assert ended.person.person_key == vibes_person.person_key
+    mine = Subscription.objects.get(person=person, subscription_list=weekly)
+    assert mine.status == Subscription.Status.ACTIVE
