@@ -142,12 +142,19 @@ def _push_person(person: Person, push: Push, client: VibesClient) -> str:
 
 def _key_by_number(person: Person, client: VibesClient) -> str | None:
     """Without a key, the Vibes person holding the number, when an external id would
-    otherwise pick the record: after a number change our external id still names the
+    otherwise pick the record: after a number change our external id may still name the
     Vibes person of the old number, and a PUT there answers 409 "MDN cannot be changed"."""
     if not (person.mdn and person.external_person_id):
         return None
+    return holder_key(client, person.mdn)
+
+
+def holder_key(client: VibesClient, mdn: str | None) -> str | None:
+    """The person_key of the Vibes person holding ``mdn``, or None."""
+    if not mdn:
+        return None
     try:
-        found = client.find_person_by_mdn(person.mdn)
+        found = client.find_person_by_mdn(mdn)
     except errors.NotFound:
         return None
     key = found.get("person_key") if isinstance(found, dict) else None

@@ -25,7 +25,7 @@ from .models import Person, Source, Subscription
 from .number_change import number_lists, person_withdraw_number
 from .outbox import push_record
 from .outbox_models import Push
-from .push import StopPush
+from .push import StopPush, holder_key
 from .vibes import errors
 from .vibes.client import VibesClient
 
@@ -132,7 +132,7 @@ def push_old_number(*, person: Person, push: Push, client: VibesClient) -> str:
     """Retire the Vibes person of a number this person no longer uses."""
     person.refresh_from_db()
     old = push.vibes_person or {}
-    key = old.get("person_key") or _holder_of(client, old.get("mdn"))
+    key = old.get("person_key") or holder_key(client, old.get("mdn"))
     if not key:
         return "the old number is unknown to Vibes: nothing to retire"
     if key == person.person_key:
@@ -159,14 +159,3 @@ def push_old_number(*, person: Person, push: Push, client: VibesClient) -> str:
             pass  # ended meanwhile
     push_record(person_id=person.pk)  # our ids and fields, to the new number's record
     return f"old number's record cleared and unsubscribed from {ended} list(s)"
-
-
-def _holder_of(client: VibesClient, mdn: str | None) -> str | None:
-    if not mdn:
-        return None
-    try:
-        found = client.find_person_by_mdn(mdn)
-    except errors.NotFound:
-        return None
-    key = found.get("person_key") if isinstance(found, dict) else None
-    return str(key) if key else None
