@@ -2,7 +2,7 @@
 """What a push does, against a fake Vibes, with the task run in-process."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from subscribers import outbox, services, tasks
@@ -208,10 +208,15 @@ def test_an_edit_during_the_send_is_sent_again(fake_vibes, published):
     original = fake_vibes._behave
 
     def edit_meanwhile(method, path, rec):
+        # Runs in the fake server's request thread: its own database connection, closed
+        # here so that it does not outlive the test (it would hold the test database).
         if not fake_vibes.calls("POST")[1:]:
-            p = Person.objects.get(pk=person.pk)
-            p.custom_fields = {"first_name": "Late"}
-            p.save()
+            try:
+                p = Person.objects.get(pk=person.pk)
+                p.custom_fields = {"first_name": "Late"}
+                p.save()
+            finally:
+                connection.close()
         return original(method, path, rec)
 
     fake_vibes._behave = edit_meanwhile
