@@ -233,7 +233,8 @@ def person_confirm_number(
     sends the new number to the old record (which would answer 409 "MDN cannot be
     changed"); the next push or callback for the number learns the key. The old record is
     handed to an ``old_number`` push: it gives up our external id and custom fields and is
-    unsubscribed, then our details go to the new record.
+    unsubscribed, then our details go to the new record. That push finishes the person's
+    own request to change number; it sends Vibes nothing that Vibes sent us.
     """
     confirmed = phone.normalize_from_vibes(mdn)
     if not confirmed or confirmed != person.pending_mdn:
