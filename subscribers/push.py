@@ -75,7 +75,7 @@ def push_perform(*, push: Push, client: VibesClient, started_at: datetime) -> st
     if push.kind == Push.Kind.OLD_NUMBER:
         from .push_number import push_old_number
 
-        return push_old_number(person=person, push=push, client=client)
+        return push_old_number(person=person, push=push, client=client, started_at=started_at)
     if push.kind == Push.Kind.PERSON:
         return _push_person(person, push, client)
     return _push_subscription(person, push, client, started_at)

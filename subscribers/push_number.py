@@ -18,10 +18,12 @@ first (so that Vibes' callbacks about it no longer name our person), then ends i
 subscriptions, then queues a details push that gives the new number's record our ids.
 """
 
+import contextlib
+
 from django.utils import timezone
 
 from . import services
-from .models import Person, Source, Subscription
+from .models import Person, Source, Subscription, SubscriptionEvent
 from .number_change import number_lists, person_withdraw_number
 from .outbox import push_record
 from .outbox_models import Push
@@ -128,8 +130,14 @@ def _fail(person: Person, new: str, reason: str, detail: str):
     raise StopPush(f"The new number was not used: {detail}")
 
 
-def push_old_number(*, person: Person, push: Push, client: VibesClient) -> str:
-    """Retire the Vibes person of a number this person no longer uses."""
+def push_old_number(*, person: Person, push: Push, client: VibesClient, started_at) -> str:
+    """Retire the Vibes person of a number this person no longer uses.
+
+    Its subscriptions all end: a number given up may be given to someone else. A list the
+    new number is not on yet follows the new number's record: waiting for its confirmation
+    text when one is pending, else ended (a list without a web campaign, or one whose
+    campaign refused the new number, cannot move).
+    """
     person.refresh_from_db()
     old = push.vibes_person or {}
     key = old.get("person_key") or holder_key(client, old.get("mdn"))
@@ -142,20 +150,62 @@ def push_old_number(*, person: Person, push: Push, client: VibesClient) -> str:
         ours["custom_fields"] = dict.fromkeys(person.custom_fields)
     try:
         client.update_person(ours, person_key=key)
-        active = [
-            s for s in client.get_subscriptions(key, active_only=True) if not s.get("opt_out_date")
-        ]
+        old_lists = _active_lists(client, key)
     except errors.NotFound:
         return "the old record is gone from Vibes: nothing to retire"
-    ended = 0
-    for subscription in active:
-        list_id = (subscription.get("subscription_list") or {}).get("id")
-        if not list_id:
-            continue
-        try:
-            client.unsubscribe(str(list_id), person_key=key)
-            ended += 1
-        except errors.NotFound:
-            pass  # ended meanwhile
+    new_key = person.person_key or holder_key(client, person.mdn)
+    new_lists = _active_lists(client, new_key) if new_key else set()
+    for list_id in sorted(old_lists):
+        with contextlib.suppress(errors.NotFound):  # ended meanwhile
+            client.unsubscribe(list_id, person_key=key)
+        if list_id not in new_lists:
+            _follow_new_record(person, list_id, client, started_at)
     push_record(person_id=person.pk)  # our ids and fields, to the new number's record
-    return f"old number's record cleared and unsubscribed from {ended} list(s)"
+    return (
+        f"old number's record cleared and unsubscribed from {len(old_lists)} list(s), "
+        f"{len(old_lists & new_lists)} of them already on the new number"
+    )
+
+
+def _active_lists(client: VibesClient, person_key: str) -> set[str]:
+    return {
+        str(s["subscription_list"]["id"])
+        for s in client.get_subscriptions(person_key, active_only=True)
+        if isinstance(s.get("subscription_list"), dict)
+        and s["subscription_list"].get("id")
+        and not s.get("opt_out_date")
+    }
+
+
+def _follow_new_record(person: Person, list_id: str, client: VibesClient, started_at) -> None:
+    """The old number left ``list_id`` and the new one is not on it: say so locally."""
+    sub = (
+        Subscription.objects.select_related("subscription_list")
+        .filter(person=person, subscription_list__list_id=list_id)
+        .first()
+    )
+    if sub is None or sub.status != Subscription.Status.ACTIVE:
+        return
+    sub_list = sub.subscription_list
+    campaign = sub_list.acquisition_campaign_id
+    history = {
+        "person": person,
+        "subscription_list": sub_list,
+        "source": Source.PUSH,
+        "occurred_at": started_at,
+    }
+    if campaign and client.pending_participants(campaign, person.mdn):
+        services.subscription_set_state(
+            status=Subscription.Status.PENDING,
+            kind=SubscriptionEvent.Kind.OPTIN_REQUESTED,
+            acquisition_campaign_id=campaign,
+            note="The old number left this list; the new number's confirmation text for it "
+            "is not answered yet.",
+            **history,
+        )
+    else:
+        services.subscription_cancel(
+            opt_out_reason="api_opt_out",
+            note="Ended with the old number: the new number cannot join this list online.",
+            **history,
+        )

@@ -292,6 +292,15 @@ class VibesClient:
             raw=data,
         )
 
+    def pending_participants(self, campaign_id: str, mdn: str) -> list[dict]:
+        """The confirmations still waiting for ``mdn``'s reply on a campaign."""
+        data = self.request(
+            "GET",
+            f"/campaigns/acquisition/{_q(campaign_id)}/participants",
+            params={"mdn": mdn},
+        ).data
+        return data if isinstance(data, list) else []
+
     # --- lists -----------------------------------------------------------------------
 
     def get_lists(self) -> list[dict]:

@@ -140,20 +140,31 @@ def retire_old_number(person):
 def test_the_old_numbers_record_gives_up_our_ids_and_lists_and_the_new_one_gets_them(
     vibes_simulator, subscriber, lists, published
 ):
+    """Ana is on three lists with her old number. Weekly deals confirms the new number at
+    once (single opt-in); Store events texts it a confirmation she has not answered yet;
+    Staff alerts has no web campaign, so the new number cannot join it online."""
     state = vibes_simulator.state
     old_key = subscriber.person_key
+    alerts = services.subscription_list_upsert(list_id="1237", name="Staff alerts")[0]
     services.person_update(
         person=subscriber, source=Source.IMPORT, custom_fields={"first_name": "Ana"}
     )
     state.custom_fields.add("first_name")
     state.person(old_key).custom_fields = {"first_name": "Ana"}
-    state.subscribe(state.person(old_key), "1235", campaign_id=EVENTS)
+    for sub_list, campaign in ((lists[1], EVENTS), (alerts, None)):
+        state.subscribe(state.person(old_key), sub_list.list_id, campaign_id=campaign)
+        services.subscription_activate(
+            person=subscriber, subscription_list=sub_list, source=Source.VIBES_CALLBACK
+        )
     Push.objects.all().delete()
     vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
-    run(request_new_number(subscriber))
+    run(request_new_number(subscriber))  # Store events: pending; Weekly deals: confirmed
 
     note, details = retire_old_number(subscriber)
-    assert note == "old number's record cleared and unsubscribed from 2 list(s)"
+    assert note == (
+        "old number's record cleared and unsubscribed from 3 list(s), "
+        "1 of them already on the new number"
+    )
     old_record = state.person(old_key)
     assert old_record.mdn == OLD  # Vibes keeps the number on it: it cannot be changed
     assert old_record.external_person_id is None
@@ -164,15 +175,34 @@ def test_the_old_numbers_record_gives_up_our_ids_and_lists_and_the_new_one_gets_
     put = calls.index(("PUT", f"/companies/test-company/mobiledb/persons/{old_key}"))
     assert all(put < i for i, (m, _p) in enumerate(calls) if m == "DELETE")
 
+    # Each list follows the new number's record.
+    status = dict(
+        Subscription.objects.filter(person=subscriber).values_list(
+            "subscription_list__list_id", "status"
+        )
+    )
+    assert status == {"1234": "active", "1235": "pending", "1237": "opted_out"}
+    ended = SubscriptionEvent.objects.filter(person=subscriber, subscription_list=alerts).latest(
+        "id"
+    )
+    assert (ended.kind, ended.source, ended.opt_out_reason) == ("opted_out", "push", "api_opt_out")
+    assert "cannot join this list online" in ended.note
+    waiting = SubscriptionEvent.objects.filter(
+        person=subscriber, subscription_list=lists[1]
+    ).latest("id")
+    assert (waiting.kind, waiting.source) == ("optin_requested", "push")
+    assert not Push.objects.filter(kind=Push.Kind.SUBSCRIPTION).exists()  # nothing re-posted
+
     assert details.startswith("updated"), details
     holder = state.person_by_mdn(NEW)
     assert holder.external_person_id == "crm-1"
     assert holder.custom_fields.get("first_name") == "Ana"
     person = Person.objects.get(pk=subscriber.pk)
     assert person.sync_state == Person.SyncState.IN_SYNC
-    assert Subscription.objects.get(person=person, subscription_list=lists[0]).status == (
-        Subscription.Status.ACTIVE
-    )
+
+    # Ana answers Store events' text from the new phone: that list is hers again.
+    vibes_simulator.reply(mdn=NEW, text="Y")
+    assert [s.list_id for s in state.subscriptions_of(holder.person_key)] == ["1234", "1235"]
 
 
 def test_retiring_is_safe_to_repeat_and_never_touches_the_new_record(
@@ -181,7 +211,7 @@ def test_retiring_is_safe_to_repeat_and_never_touches_the_new_record(
     vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
     run(request_new_number(subscriber))
     retire = Push.objects.get(kind=Push.Kind.OLD_NUMBER)
-    assert run(retire).startswith("old number's record cleared")
+    assert run(retire).startswith("old number's record cleared and unsubscribed from 1 list(s)")
     assert run(retire) == "skipped"  # done: a duplicate delivery sends nothing
     # A retirement that names the person's current record does nothing.
     person = Person.objects.get(pk=subscriber.pk)
