@@ -154,12 +154,15 @@ def push_old_number(*, person: Person, push: Push, client: VibesClient, started_
     except errors.NotFound:
         return "the old record is gone from Vibes: nothing to retire"
     new_key = person.person_key or holder_key(client, person.mdn)
-    new_lists = _active_lists(client, new_key) if new_key else set()
+    new_lists = set()
+    if new_key:
+        with contextlib.suppress(errors.NotFound):  # not in Vibes yet: on no list
+            new_lists = _active_lists(client, new_key)
     for list_id in sorted(old_lists):
+        if list_id not in new_lists:  # first, so that a retry after a failure still does it
+            _follow_new_record(person, list_id, client, started_at)
         with contextlib.suppress(errors.NotFound):  # ended meanwhile
             client.unsubscribe(list_id, person_key=key)
-        if list_id not in new_lists:
-            _follow_new_record(person, list_id, client, started_at)
     push_record(person_id=person.pk)  # our ids and fields, to the new number's record
     return (
         f"old number's record cleared and unsubscribed from {len(old_lists)} list(s), "

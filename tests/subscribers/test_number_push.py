@@ -205,6 +205,38 @@ def test_the_old_numbers_record_gives_up_our_ids_and_lists_and_the_new_one_gets_
     assert [s.list_id for s in state.subscriptions_of(holder.person_key)] == ["1234", "1235"]
 
 
+def test_a_retirement_cut_short_by_vibes_finishes_on_the_retry(
+    vibes_simulator, subscriber, lists, published
+):
+    state = vibes_simulator.state
+    old_key = subscriber.person_key
+    state.subscribe(state.person(old_key), "1235", campaign_id=EVENTS)
+    services.subscription_activate(
+        person=subscriber, subscription_list=lists[1], source=Source.VIBES_CALLBACK
+    )
+    vibes_simulator.state.campaigns[WEEKLY].double_opt_in = False
+    run(request_new_number(subscriber))
+    retire = Push.objects.get(kind=Push.Kind.OLD_NUMBER)
+    # Weekly deals' DELETE goes through; Store events' (after its local follow-up) meets a
+    # 503, and the retry ends what is left.
+    vibes_simulator.add_fault("status", method="DELETE", path="/subscriptions/1235", status=503)
+    assert run(retire).startswith("retry 1")
+    Push.objects.filter(pk=retire.pk).update(next_attempt_at=None)
+    assert run(retire) == (
+        "old number's record cleared and unsubscribed from 1 list(s), "
+        "0 of them already on the new number"
+    )
+    assert not state.subscriptions_of(old_key)
+    status = dict(
+        Subscription.objects.filter(person=subscriber).values_list(
+            "subscription_list__list_id", "status"
+        )
+    )
+    assert status == {"1234": "active", "1235": "pending"}
+    waiting = SubscriptionEvent.objects.filter(person=subscriber, subscription_list=lists[1])
+    assert waiting.filter(kind="optin_requested", source="push").count() == 1
+
+
 def test_retiring_is_safe_to_repeat_and_never_touches_the_new_record(
     vibes_simulator, subscriber, published
 ):
