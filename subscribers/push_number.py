@@ -138,7 +138,6 @@ def push_old_number(*, person: Person, push: Push, client: VibesClient, started_
     text when one is pending, else ended (a list without a web campaign, or one whose
     campaign refused the new number, cannot move).
     """
-    person.refresh_from_db()
     old = push.vibes_person or {}
     key = old.get("person_key") or holder_key(client, old.get("mdn"))
     if not key:

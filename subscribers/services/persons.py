@@ -250,7 +250,7 @@ def person_confirm_number(
         old = {"person_key": saved.person_key, "person_id": saved.vibes_person_id, "mdn": saved.mdn}
         same_record = bool(saved.person_key) and saved.person_key == identifiers["person_key"]
         person_update(
-            person=saved,
+            person=person,
             source=source,
             callback=callback,
             occurred_at=occurred_at,
@@ -262,7 +262,6 @@ def person_confirm_number(
         if any(old.values()) and not same_record:
             # The old number's Vibes person still holds our ids and its subscriptions.
             push_record_old_number(person_id=person.pk, old={k: v for k, v in old.items() if v})
-    person.refresh_from_db()
     return True
 
 
