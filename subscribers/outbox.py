@@ -31,9 +31,13 @@ _broker_down_until = 0.0
 _state_lock = threading.Lock()
 
 
-def _target(kind: str, list_id: int | None) -> Q:
+def _target(kind: str, list_id: int | None, vibes_person: dict) -> Q:
     q = Q(kind=kind, state=Push.State.PENDING)
-    return q & (Q(subscription_list_id=list_id) if kind == Push.Kind.SUBSCRIPTION else Q())
+    if kind == Push.Kind.SUBSCRIPTION:
+        q &= Q(subscription_list_id=list_id)
+    if kind == Push.Kind.OLD_NUMBER:
+        q &= Q(vibes_person=vibes_person)  # each old record is a target of its own
+    return q
 
 
 def push_record(
@@ -42,15 +46,18 @@ def push_record(
     kind: str = Push.Kind.PERSON,
     list_id: int | None = None,
     removed: Iterable[str] = (),
+    vibes_person: dict | None = None,
     enqueue: bool = True,
 ) -> Push:
-    """Record that ``person``'s details (or one subscription) must be pushed.
+    """Record that ``person``'s details (or one subscription, or the Vibes record of an
+    old number, ``vibes_person``) must be pushed.
 
     Joins the pending push for the same target when there is one (its generation goes
     up, so a send already under way knows to send again); otherwise adds one and, once
     the transaction commits, queues the task after ``PUSH_DEBOUNCE_SECONDS`` so that a
     burst of edits becomes one call.
     """
+    vibes_person = vibes_person or {}
     kind = Push.Kind(kind)
     removed = sorted(set(removed))
     created = False
@@ -58,7 +65,7 @@ def push_record(
         for _attempt in range(3):
             push = (
                 Push.objects.select_for_update()
-                .filter(_target(kind, list_id), person_id=person_id)
+                .filter(_target(kind, list_id, vibes_person), person_id=person_id)
                 .first()
             )
             if push is not None:
@@ -74,6 +81,7 @@ def push_record(
                         kind=kind,
                         subscription_list_id=list_id if kind == Push.Kind.SUBSCRIPTION else None,
                         removed=removed,
+                        vibes_person=vibes_person,
                         queued_at=timezone.now(),
                     )
                 created = True
@@ -82,40 +90,15 @@ def push_record(
                 continue  # another transaction added it first: join that one
         else:
             raise RuntimeError("could not record the push")
-        _mark_pending(person_id)
+        Person.objects.filter(pk=person_id).exclude(sync_state=Person.SyncState.PENDING).update(
+            sync_state=Person.SyncState.PENDING, sync_error=""
+        )
         if created and enqueue:
             push_id = push.pk
             transaction.on_commit(
                 lambda: push_enqueue([push_id], countdown=settings.PUSH_DEBOUNCE_SECONDS)
             )
     return push
-
-
-def push_record_old_number(*, person_id: int, old: dict) -> Push:
-    """After a number change: the Vibes person holding the old number is to give up our
-    external id and custom fields and be unsubscribed (``push_number.push_old_number``).
-
-    One row per change, never joined with another: each names its own Vibes record.
-    """
-    with transaction.atomic():
-        push = Push.objects.create(
-            person_id=person_id,
-            kind=Push.Kind.OLD_NUMBER,
-            vibes_person=old,
-            queued_at=timezone.now(),
-        )
-        _mark_pending(person_id)
-        push_id = push.pk
-        transaction.on_commit(
-            lambda: push_enqueue([push_id], countdown=settings.PUSH_DEBOUNCE_SECONDS)
-        )
-    return push
-
-
-def _mark_pending(person_id: int) -> None:
-    Person.objects.filter(pk=person_id).exclude(sync_state=Person.SyncState.PENDING).update(
-        sync_state=Person.SyncState.PENDING, sync_error=""
-    )
 
 
 def push_record_many(

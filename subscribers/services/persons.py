@@ -10,7 +10,8 @@ from django.utils import timezone
 from .. import phone
 from ..evidence import Evidence
 from ..models import Person, Source, SubscriptionEvent
-from ..outbox import push_record_old_number
+from ..outbox import push_record
+from ..outbox_models import Push
 from ..sync import pushes_suppressed
 from .history import history_fields, is_from_vibes, jsonable
 
@@ -261,7 +262,11 @@ def person_confirm_number(
         )
         if any(old.values()) and not same_record:
             # The old number's Vibes person still holds our ids and its subscriptions.
-            push_record_old_number(person_id=person.pk, old={k: v for k, v in old.items() if v})
+            push_record(
+                person_id=person.pk,
+                kind=Push.Kind.OLD_NUMBER,
+                vibes_person={k: v for k, v in old.items() if v},
+            )
     return True
 
 
