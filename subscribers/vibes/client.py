@@ -211,6 +211,11 @@ class VibesClient:
 
     # --- persons ---------------------------------------------------------------------
 
+    def _get_list(self, path: str, params: dict | None = None) -> list[dict]:
+        """A GET whose answer is a JSON array; anything else reads as an empty one."""
+        data = self.request("GET", path, params=params).data
+        return data if isinstance(data, list) else []
+
     def get_person(self, person_key: str) -> dict:
         return self.request("GET", f"/mobiledb/persons/{_q(person_key)}").data
 
@@ -250,10 +255,7 @@ class VibesClient:
 
     def get_subscriptions(self, person_key: str, *, active_only: bool = False) -> list[dict]:
         params = None if active_only else {"active_only": "false"}
-        data = self.request(
-            "GET", f"/mobiledb/persons/{_q(person_key)}/subscriptions", params=params
-        ).data
-        return data if isinstance(data, list) else []
+        return self._get_list(f"/mobiledb/persons/{_q(person_key)}/subscriptions", params)
 
     def unsubscribe(
         self, list_id: str, *, person_key: str | None = None, external_person_id: str | None = None
@@ -294,33 +296,25 @@ class VibesClient:
 
     def pending_participants(self, campaign_id: str, mdn: str) -> list[dict]:
         """The confirmations still waiting for ``mdn``'s reply on a campaign."""
-        data = self.request(
-            "GET",
-            f"/campaigns/acquisition/{_q(campaign_id)}/participants",
-            params={"mdn": mdn},
-        ).data
-        return data if isinstance(data, list) else []
+        return self._get_list(
+            f"/campaigns/acquisition/{_q(campaign_id)}/participants", {"mdn": mdn}
+        )
 
     # --- lists -----------------------------------------------------------------------
 
     def get_lists(self) -> list[dict]:
-        data = self.request("GET", "/mobiledb/subscription_lists").data
-        return data if isinstance(data, list) else []
+        return self._get_list("/mobiledb/subscription_lists")
 
     def get_list(self, list_id: str) -> dict:
         return self.request("GET", f"/mobiledb/subscription_lists/{_q(list_id)}").data or {}
 
     def get_list_campaigns(self, list_id: str) -> list[dict]:
-        data = self.request(
-            "GET", f"/mobiledb/subscription_lists/{_q(list_id)}/acquisition_campaigns"
-        ).data
-        return data if isinstance(data, list) else []
+        return self._get_list(f"/mobiledb/subscription_lists/{_q(list_id)}/acquisition_campaigns")
 
     # --- callbacks -------------------------------------------------------------------
 
     def list_callbacks(self) -> list[dict]:
-        data = self.request("GET", "/config/callbacks").data
-        return data if isinstance(data, list) else []
+        return self._get_list("/config/callbacks")
 
     def register_callback(self, payload: dict) -> dict:
         return self.request("POST", "/config/callbacks", json=payload).data or {}
