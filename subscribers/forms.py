@@ -76,23 +76,22 @@ class DetailsForm(forms.Form):
         return out
 
 
-class NumberForm(forms.Form):
-    mdn = forms.CharField(
-        label=_("New mobile number"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-    )
+class MobileNumberField(forms.CharField):
+    """A mobile number typed in any format, cleaned to E.164 (``phone.normalize_typed``)."""
 
-    def clean_mdn(self):
-        return phone.normalize_typed(self.cleaned_data["mdn"])
+    widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return phone.normalize_typed(super().clean(value))
+
+
+class NumberForm(forms.Form):
+    mdn = MobileNumberField(label=_("New mobile number"))
 
 
 class LinkRequestForm(forms.Form):
-    mdn = forms.CharField(
-        label=_("Your mobile number"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-    )
-
-    def clean_mdn(self):
-        return phone.normalize_typed(self.cleaned_data["mdn"])
+    mdn = MobileNumberField(label=_("Your mobile number"))
