@@ -4,6 +4,7 @@ import contextlib
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -57,24 +58,7 @@ class CallbackEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
             {"fields": ("received_at", "method", "remote_addr", "headers", "pretty_body")},
         ),
     )
-    readonly_fields = (
-        "status",
-        "error",
-        "processed_at",
-        "attempts",
-        "person_link",
-        "callback_type",
-        "event_id",
-        "event_date",
-        "callback_id",
-        "delivery_attempt",
-        "masked_mdn",
-        "received_at",
-        "method",
-        "remote_addr",
-        "headers",
-        "pretty_body",
-    )
+    readonly_fields = flatten_fieldsets(fieldsets)  # a callback is kept as received
 
     def get_search_results(self, request, queryset, search_term):
         """Exact matches only (the table grows fast): event id, number, person ids."""
