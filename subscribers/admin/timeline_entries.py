@@ -5,19 +5,13 @@ with ``escape`` on every value. Dates are shown in the current time zone (UTC), 
 ``date`` filter shows them.
 """
 
-import html
 from dataclasses import dataclass
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from ..models import SubscriptionEvent
-
-
-def escape(value) -> str:
-    """``django.utils.html.escape`` without its lazy-string check (which showed in the
-    profile: this runs for every value of every row). Same output."""
-    return html.escape(str(value))
+from .base import escape
 
 
 @dataclass(frozen=True)
