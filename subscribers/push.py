@@ -245,12 +245,7 @@ def _push_subscription(person: Person, push: Push, client: VibesClient, started_
 def _unsubscribe(person: Person, sub_list, client: VibesClient) -> str:
     key, external = person.person_key, person.external_person_id
     if not key and not external:
-        if not person.mdn:
-            return "unknown to Vibes: nothing to unsubscribe"
-        try:
-            key = client.find_person_by_mdn(person.mdn).get("person_key")
-        except errors.NotFound:
-            return "unknown to Vibes: nothing to unsubscribe"
+        key = holder_key(client, person.mdn)
         if not key:
             return "unknown to Vibes: nothing to unsubscribe"
     try:
