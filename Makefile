@@ -51,26 +51,30 @@ messages: install
 	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=tests --no-obsolete
 	msgfmt --check -o locale/es/LC_MESSAGES/django.mo locale/es/LC_MESSAGES/django.po
 
-# Figures for the preference pages (not part of the test suite).
-bench-preferences: install
-	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/subscribers/bench_preferences.py
+# Benchmarks live in benchmarks/ and print figures against a baseline measured in the same
+# run; none is part of `make test`. Those that drive Django through pytest are collected by
+# their bench_* functions. Most need DATABASE_URL on PostgreSQL (and REDIS_URL).
+BENCH_PYTEST := $(VENV)/bin/pytest -q -s -p no:cacheprovider -o python_functions=bench_*
 
-# Benchmarks print figures against a baseline measured in the same run; not part of `test`.
-# They need DATABASE_URL on PostgreSQL (and REDIS_URL for the per-task comparison).
-bench: bench-callbacks bench-push bench-admin
+bench: bench-callbacks bench-push bench-admin bench-preferences
 
+# The callback endpoint against a bare insert view, on gunicorn and PostgreSQL.
 bench-callbacks: install
 	$(PY) -m benchmarks.bench_callbacks
 
 # Admin page times at 100k and 1M persons on PostgreSQL (DATABASE_URL names the server; the
-# benchmark creates and drops its own database, BENCH_DB, default vibes_h6_bench).
+# benchmark creates and drops its own database, BENCH_DB, default vibes_admin_bench).
 bench-admin: install
-	$(PY) tests/bench_admin.py
+	$(PY) -m benchmarks.bench_admin
 
 # Push throughput and coalescing against a fake Vibes with 50 ms latency (needs
-# DATABASE_URL on PostgreSQL and REDIS_URL). Not part of the test suite.
+# DATABASE_URL on PostgreSQL and REDIS_URL).
 bench-push: install
-	$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/bench/bench_push.py $(PYTEST_ARGS)
+	$(BENCH_PYTEST) benchmarks/bench_push.py $(PYTEST_ARGS)
+
+# The preference page's render time and the link-request form's timing (any database).
+bench-preferences: install
+	$(BENCH_PYTEST) benchmarks/bench_preferences.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

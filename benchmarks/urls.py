@@ -7,8 +7,8 @@ from django.urls import path
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from callbacks.apply import event_apply
 from callbacks.models import CallbackEvent
-from callbacks.processing import event_apply
 from callbacks.tasks import callback_apply
 from callbacks.views import VibesCallbackView
 from config.urls import urlpatterns as production

@@ -10,15 +10,28 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from subscribers.admin import ReadOnlyHistoryMixin
 from subscribers.phone import mask, normalize_for_search
 
+from .apply import APPLICABLE, event_apply
 from .models import CallbackEvent
-from .processing import APPLICABLE, event_apply
+
+
+class ReadOnlyAdminMixin:
+    """A callback is kept as received: nobody adds, changes or deletes one, superusers
+    included. Staff act on callbacks only through the replay action."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CallbackEvent)
-class CallbackEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "received_at",
         "callback_type",

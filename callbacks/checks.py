@@ -3,7 +3,7 @@
 import ipaddress
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security)
@@ -20,4 +20,27 @@ def check_callback_allowed_ips(app_configs, **kwargs):
                     id="callbacks.E001",
                 )
             )
+    return errors
+
+
+@register(Tags.security, deploy=False)
+def check_callback_tokens(app_configs, **kwargs):
+    errors = []
+    tokens = settings.CALLBACK_TOKENS
+    if not tokens:
+        errors.append(
+            Warning(
+                "CALLBACK_TOKENS is empty: every Vibes callback will be answered 404.",
+                hint="Set CALLBACK_TOKENS to one or more long random strings (comma-separated).",
+                id="callbacks.W001",
+            )
+        )
+    elif any(len(t) < 24 for t in tokens):
+        errors.append(
+            Warning(
+                "A callback token is shorter than 24 characters and could be guessed.",
+                hint="Use `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.",
+                id="callbacks.W002",
+            )
+        )
     return errors

@@ -10,26 +10,18 @@ as sent, and Vibes' bodies are not always valid JSON) and the answer is a plain
 ``JsonResponse``. The benchmark (``make bench-callbacks``) measures what that costs.
 """
 
-import hmac
-import ipaddress
-import logging
-import threading
-import time
-from functools import lru_cache
-
 from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from subscribers.evidence import client_ip
+from config.proxies import client_ip
 
+from .caller import address_allowed, stored_address, token_known
+from .handoff import kick
 from .parsing import Rejected, decode_body, mdn_of, parse_event, person_of
-from .processing import event_store
-from .tasks import KICK_INTERVAL, callbacks_apply_received
-
-logger = logging.getLogger(__name__)
+from .store import event_store
 
 # Headers worth keeping for staff; nothing that could carry a credential or a cookie.
 KEPT_HEADERS = (
@@ -44,76 +36,6 @@ KEPT_HEADERS = (
 )
 
 
-_last_kick = 0.0
-_publisher: threading.Thread | None = None
-
-
-def kick() -> None:
-    """Ask a worker to apply received events, at most once per KICK_INTERVAL per process.
-
-    Publishing a task costs more than storing the event, so it is not done per event: the
-    run that was asked for applies everything received, and looks again after
-    KICK_INTERVAL for events stored meanwhile. The publish runs in a short-lived thread, so
-    no request ever waits on a slow or hung broker; beat's sweep covers a lost one.
-    """
-    global _last_kick, _publisher
-    now = time.monotonic()
-    if now - _last_kick < KICK_INTERVAL or (_publisher is not None and _publisher.is_alive()):
-        return
-    _last_kick = now
-    _publisher = threading.Thread(target=_publish, name="callbacks-kick", daemon=True)
-    _publisher.start()
-
-
-def _publish() -> None:
-    try:
-        callbacks_apply_received.delay()
-    except Exception:
-        logger.warning("callbacks stored but no run queued; the periodic sweep will apply them")
-
-
-def token_known(token: str) -> bool:
-    """Constant-time comparison against every configured token (they can be rotated)."""
-    given = token.encode()
-    found = False
-    for known in settings.CALLBACK_TOKENS:
-        found |= hmac.compare_digest(given, known.encode())
-    return found
-
-
-@lru_cache(maxsize=8)
-def _networks(cidrs: tuple[str, ...]):
-    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
-
-
-@lru_cache(maxsize=256)
-def _ip(address: str | None):
-    """The address parsed, or None. Cached: callers are few (Vibes has six addresses), and
-    parsing is a measurable share of the hot path."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return None
-    return getattr(ip, "ipv4_mapped", None) or ip
-
-
-def address_allowed(address: str | None) -> bool:
-    cidrs = tuple(settings.CALLBACK_ALLOWED_IPS)
-    if not cidrs:
-        return True
-    ip = _ip(address)
-    if ip is None:
-        return False
-    return any(ip in net for net in _networks(cidrs) if net.version == ip.version)
-
-
-def _stored_address(address: str | None) -> str | None:
-    """The address as the database column accepts it (X-Forwarded-For could hold anything,
-    and some servers put a socket path in REMOTE_ADDR), else None."""
-    ip = _ip(address)
-    return str(ip) if ip is not None else None
-
-
 def _headers(meta) -> dict:
     kept = {}
     for key in KEPT_HEADERS:
@@ -121,6 +43,18 @@ def _headers(meta) -> dict:
             name = key.removeprefix("HTTP_").replace("_", "-").title()
             kept[name] = str(meta[key])[:500].replace("\x00", "\ufffd")
     return kept
+
+
+def read_body(request, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of body, or None when it is larger (or says it is)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    raw = request.read(limit + 1)
+    return None if len(raw) > limit else raw
 
 
 class VibesCallbackView(APIView):
@@ -154,10 +88,10 @@ class VibesCallbackView(APIView):
         common = {
             "method": django_request.method,
             "headers": _headers(meta),
-            "remote_addr": _stored_address(address),
+            "remote_addr": stored_address(address),
         }
         limit = settings.CALLBACK_MAX_BODY_BYTES
-        raw = self._read(django_request, limit)
+        raw = read_body(django_request, limit)
         if raw is None:
             reason = f"The body is larger than {limit} bytes."
             event_store(parsed=None, status="rejected", error=reason, **common)
@@ -176,23 +110,7 @@ class VibesCallbackView(APIView):
 
         # 4. Hand on. The event is stored, so the answer is 2xx whatever happens next.
         if event.status == "received":
-            event = self.hand_on(event)
+            transaction.on_commit(kick)
         return JsonResponse({"id": event.pk, "status": event.status}, status=200)
 
-    def hand_on(self, event):
-        transaction.on_commit(kick)
-        return event
-
     put = post
-
-    @staticmethod
-    def _read(request, limit: int) -> bytes | None:
-        """At most ``limit`` bytes of body, or None when it is larger (or says it is)."""
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            return None
-        raw = request.read(limit + 1)
-        return None if len(raw) > limit else raw

@@ -39,8 +39,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "subscribers",
     "callbacks",
-    "simulator",
 ]
+if DEBUG:
+    # The local Vibes and its demo data (vibes_simulator, demo_data, dev_ready) are for
+    # development and tests only: a production configuration does not install them.
+    INSTALLED_APPS.append("simulator")
 
 # ModelBackend's rules, with a user's permissions read in one query (config/auth.py).
 AUTHENTICATION_BACKENDS = ["config.auth.OneQueryPermissionsBackend"]
@@ -157,7 +160,7 @@ PREFERENCE_LINK_MAX_AGE_DAYS = env.int("PREFERENCE_LINK_MAX_AGE_DAYS", default=3
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 # Who delivers a new link asked for by number: a dotted path to send(*, person, url).
 PREFERENCE_LINK_SENDER = env.str(
-    "PREFERENCE_LINK_SENDER", default="subscribers.link_requests.log_sender"
+    "PREFERENCE_LINK_SENDER", default="subscribers.preferences.link_requests.log_sender"
 )
 # Every "text me a new link" answer takes at least this long, known number or not.
 PREFERENCE_LINK_REQUEST_MIN_SECONDS = env.float("PREFERENCE_LINK_REQUEST_MIN_SECONDS", default=0.4)

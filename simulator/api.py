@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
 from .errors import ApiError
-from .state import SimulatorState, parse_mdn
+from .mdn import parse_mdn
+from .state import SimulatorState
 
 
 @dataclass

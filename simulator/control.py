@@ -35,8 +35,8 @@ import json
 from urllib.parse import parse_qs
 
 from .errors import ApiError
+from .mdn import parse_mdn
 from .records import SimCampaign
-from .state import parse_mdn
 
 
 def handle(sim, method: str, path: str, query: str, headers, body: bytes):

@@ -1,12 +1,11 @@
 """The demo account: the same lists, campaigns, custom fields and persons as ``demo_data``.
 
-One source of truth: the lists, fields and persons come from
-``subscribers.management.commands.demo_data``; only what the product never stores (which
+One source of truth: the lists, fields and persons come from ``simulator.demo``, which
+``demo_data`` loads into the database; only what the product never stores (which
 campaign is single opt-in, keywords) is decided here.
 """
 
-from subscribers.demo import FIELDS, LISTS, demo_people
-
+from .demo import FIELDS, LISTS, demo_people
 from .records import SimCampaign, SimList, SimPerson, SimSubscription
 from .state import DEFAULT_CARRIER, SimulatorState
 

@@ -6,7 +6,6 @@ Vibes answers an error (vibes-api.md §2-3); they emit callbacks through ``emit`
 """
 
 import itertools
-import re
 import threading
 import uuid
 from collections import deque
@@ -15,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from .delivery import Deliverer
 from .errors import ApiError
 from .hooks import CallbacksMixin
+from .mdn import parse_mdn
+from .participants import ParticipantsMixin
 from .records import (
     SimCallback,
     SimCampaign,
@@ -24,28 +25,11 @@ from .records import (
     SimSubscription,
 )
 
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-NATIONAL = re.compile(r"^1?\d{10}$")
 LOG_SIZE = 10_000
-PENDING_TTL = timedelta(hours=24)
 DEFAULT_CARRIER = "104"
 
 
-def parse_mdn(value, *, version: int = 2) -> str:
-    """The stored (E.164) form of a number sent to the API, or 400 "Invalid MDN format".
-
-    Version 2 requires E.164. Version 1 takes North American numbers without ``+`` and
-    rejects E.164, which is why clients must send ``X-API-Version: 2``.
-    """
-    text = value if isinstance(value, str) else ""
-    if version >= 2 and E164.match(text):
-        return text
-    if version == 1 and NATIONAL.match(text):
-        return "+1" + text[-10:]
-    raise ApiError(400, "Invalid MDN format", 4001)
-
-
-class SimulatorState(CallbacksMixin):
+class SimulatorState(ParticipantsMixin, CallbacksMixin):
     def __init__(self, *, company_key: str = "demo-company", deliverer: Deliverer | None = None):
         self.company_key = company_key
         self.lock = threading.RLock()
@@ -162,22 +146,6 @@ class SimulatorState(CallbacksMixin):
                 for s in self.subscriptions
                 if s.person_key == person_key and (s.active or not active_only)
             ]
-
-    def pending(self, *, mdn=None, campaign_id=None, person_key=None) -> list[SimParticipant]:
-        with self.lock:
-            now = datetime.now(UTC)
-            out = []
-            for p in self.participants:
-                if p.status == "PENDING" and p.expire_date <= now:
-                    p.status = "EXPIRED"  # a pending request expires silently
-                if p.status != "PENDING":
-                    continue
-                if mdn and p.mdn != mdn or campaign_id and p.campaign_id != str(campaign_id):
-                    continue
-                if person_key and p.person_key != person_key:
-                    continue
-                out.append(p)
-            return out
 
     # -- persons ----------------------------------------------------------------------
     def _check_custom_fields(self, fields) -> None:
@@ -314,93 +282,6 @@ class SimulatorState(CallbacksMixin):
             sub.opt_out_reason = reason
             self._emit_subscription("subscription_removed", sub)
             return sub
-
-    # -- acquisition participants -----------------------------------------------------
-    def participant_add(self, campaign_id: str, body: dict, *, version: int = 2):
-        with self.lock:
-            campaign = self.campaign(campaign_id)
-            phone = body.get("mobile_phone") or {}
-            mdn = parse_mdn(phone.get("mdn"), version=version)
-            if mdn in self.landlines:
-                raise ApiError(422, "The number does not map to a provisioned carrier", 4222)
-            self._check_custom_fields(body.get("custom_fields"))
-            if (mdn, campaign.id) in self.blocks:
-                raise ApiError(
-                    422,
-                    "MDNHASCONFIRMATIONBLOCK: this number replied No to the campaign",
-                    "MDNHASCONFIRMATIONBLOCK",
-                )
-            person = self.person_by_mdn(mdn)
-            ext = body.get("external_person_id")
-            ext_owner = self._by_external(ext)
-            mismatch = ext and (
-                (ext_owner is not None and ext_owner is not person)
-                or (person is not None and person.external_person_id not in (None, ext))
-            )
-            if mismatch:
-                raise ApiError(
-                    422,
-                    "EXTERNALPERSONIDMISMATCH: the external_person_id is used by another person",
-                    "EXTERNALPERSONIDMISMATCH",
-                )
-            if person and self.active_subscription(person.person_key, campaign.list_id):
-                raise ApiError(409, "Already subscribed to the subscription list", 4094)
-            if person and self.pending(mdn=mdn, campaign_id=campaign.id):
-                return 200, self.pending(mdn=mdn, campaign_id=campaign.id)[0], person
-            if person is None:
-                person = self._new_person(mdn=mdn, external_person_id=ext)
-                person.custom_fields.update(body.get("custom_fields") or {})
-                self._emit_person("person_added", person)
-            else:
-                extra = {k: body[k] for k in ("external_person_id", "custom_fields") if k in body}
-                if extra:
-                    self.person_update(person, extra, version=version)
-            now = self.now()
-            participant = SimParticipant(
-                campaign_id=campaign.id,
-                person_key=person.person_key,
-                mdn=mdn,
-                participation_date=now,
-                expire_date=now + PENDING_TTL,
-                status="PENDING" if campaign.double_opt_in else "SUBSCRIBED",
-            )
-            self.participants.append(participant)
-            if campaign.double_opt_in:
-                self._emit_participant("ack_participant_added", participant)
-            else:
-                self.subscribe(person, campaign.list_id, campaign_id=campaign.id)
-            return 201, participant, person
-
-    def reply(self, *, mdn: str, text: str, campaign_id=None, list_id=None, reason=None) -> list:
-        """The person at ``mdn`` texts ``text``: Y / YES, NO / N, or STOP."""
-        word = text.strip().upper()
-        with self.lock:
-            if word in {"Y", "YES", "NO", "N"}:
-                pending = self.pending(mdn=mdn, campaign_id=campaign_id)
-                if not pending:
-                    raise ApiError(404, "No pending participant for that number", 4042)
-                participant = pending[-1]  # the reply answers the latest confirmation text
-                person = self.persons[participant.person_key]
-                campaign = self.campaigns[participant.campaign_id]
-                if word in {"Y", "YES"}:
-                    participant.status = "CONFIRMED"
-                    self._emit_participant("ack_participant_changed", participant)
-                    self.subscribe(person, campaign.list_id, campaign_id=campaign.id)
-                else:
-                    participant.status = "REJECTED"
-                    self.blocks.add((mdn, campaign.id))
-                    self._emit_participant("ack_participant_changed", participant)
-                return [participant]
-            if word.startswith("STOP"):
-                person = self.person_by_mdn(mdn)
-                subs = self.subscriptions_of(person.person_key) if person else []
-                if list_id is not None:
-                    subs = [s for s in subs if s.list_id == str(list_id)]
-                if not subs:
-                    raise ApiError(404, "That number is not subscribed", 4043)
-                default = "keyword_opt_out" if list_id is not None else "user_opt_out"
-                return [self.unsubscribe(person, s.list_id, reason=reason or default) for s in subs]
-            raise ApiError(400, f"Unknown reply {text!r}: use Y, NO or STOP", 4004)
 
     # -- lists ------------------------------------------------------------------------
     def list_upsert(self, *, list_id: str, name: str) -> SimList:

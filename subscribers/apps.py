@@ -6,9 +6,7 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
-            signals,
-        )
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .outbox import signals
 
         signals.connect()  # local changes -> outbox -> push to Vibes

@@ -1,30 +1,7 @@
-"""System checks for configuration that is wrong but not fatal."""
+"""System checks for the Vibes API configuration."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
-
-
-@register(Tags.security, deploy=False)
-def check_callback_tokens(app_configs, **kwargs):
-    errors = []
-    tokens = settings.CALLBACK_TOKENS
-    if not tokens:
-        errors.append(
-            Warning(
-                "CALLBACK_TOKENS is empty: every Vibes callback will be answered 404.",
-                hint="Set CALLBACK_TOKENS to one or more long random strings (comma-separated).",
-                id="subscribers.W001",
-            )
-        )
-    elif any(len(t) < 24 for t in tokens):
-        errors.append(
-            Warning(
-                "A callback token is shorter than 24 characters and could be guessed.",
-                hint="Use `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.",
-                id="subscribers.W002",
-            )
-        )
-    return errors
+from django.core.checks import Warning, register
 
 
 @register()

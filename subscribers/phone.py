@@ -78,10 +78,11 @@ def _e164_country_code(digits: str) -> int | None:
     return None
 
 
-def mask(number: str | None) -> str:
+def mask(number: str | None, *, unbroken: bool = False) -> str:
     """A number shortened so it is recognisable to its owner but not disclosed.
 
     ``+12995551234`` becomes ``+1 ••• ••• 1234``; used in logs, pages and admin lists.
+    ``unbroken`` joins the groups with no-break spaces, for pages and narrow columns.
     """
     if not number:
         return ""
@@ -90,10 +91,12 @@ def mask(number: str | None) -> str:
         return "•" * len(digits)
     code = _e164_country_code(digits)
     if code is not None:
-        return f"+{code} ••• ••• {digits[-4:]}"
-    try:
-        parsed = phonenumbers.parse(digits, None if digits.startswith("+") else "US")
-        prefix = f"+{parsed.country_code} "
-    except phonenumbers.NumberParseException:
-        prefix = ""
-    return f"{prefix}••• ••• {digits[-4:]}"
+        shown = f"+{code} ••• ••• {digits[-4:]}"
+    else:
+        try:
+            parsed = phonenumbers.parse(digits, None if digits.startswith("+") else "US")
+            prefix = f"+{parsed.country_code} "
+        except phonenumbers.NumberParseException:
+            prefix = ""
+        shown = f"{prefix}••• ••• {digits[-4:]}"
+    return shown.replace(" ", "\u00a0") if unbroken else shown

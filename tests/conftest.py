@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
         )
     reason = "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)"
     for item in items:
-        if "services" in item.keywords:
+        if item.get_closest_marker("services"):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_makereport(item, call):
     """Under REQUIRE_SERVICES=1 a services test that skips itself is a failure."""
     report = yield
-    if SERVICES_REQUIRED and report.skipped and "services" in item.keywords:
+    if SERVICES_REQUIRED and report.skipped and item.get_closest_marker("services"):
         report.outcome = "failed"
         report.longrepr = f"services test skipped under REQUIRE_SERVICES=1: {report.longrepr}"
     return report

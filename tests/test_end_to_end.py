@@ -14,8 +14,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from subscribers import links, services
+from subscribers import services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.preferences import links
 from tests.browser import DESKTOP, PHONE, open_page, screenshot
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]

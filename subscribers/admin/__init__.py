@@ -9,7 +9,6 @@ from Vibes, and the read-only outbox).
 from django.contrib import admin
 
 from ..models import CustomField, Person, SubscriptionEvent, SubscriptionList
-from .base import ReadOnlyHistoryMixin
 from .history import CustomFieldAdmin, SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
@@ -22,7 +21,6 @@ admin.site.register(CustomField, CustomFieldAdmin)
 __all__ = [
     "CustomFieldAdmin",
     "PersonAdmin",
-    "ReadOnlyHistoryMixin",
     "SubscriptionEventAdmin",
     "SubscriptionInline",
     "SubscriptionListAdmin",

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import services
-from ..evidence import Evidence
-from ..links import preference_url
+from .. import selectors, services
 from ..models import Person, Source, Subscription, SubscriptionList
+from ..preferences.evidence import Evidence
+from ..preferences.links import preference_url
 from .exports import persons_csv_response, proof_of_consent_response
 
 ALL_LISTS = "all"
@@ -62,18 +62,6 @@ class OptOutForm(forms.Form):
         return data
 
 
-def _lists_for(persons) -> list[SubscriptionList]:
-    """The lists any of ``persons`` is on or waiting for (one query)."""
-    return list(
-        SubscriptionList.objects.filter(
-            subscriptions__person__in=persons,
-            subscriptions__status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
-        )
-        .distinct()
-        .order_by("name")
-    )
-
-
 def opt_out(modeladmin, request, queryset, *, single: Person | None = None):
     """Ask which list and why, then opt the selected persons out, recording the staff user."""
     if not modeladmin.has_opt_out_permission(request):
@@ -87,7 +75,7 @@ def opt_out(modeladmin, request, queryset, *, single: Person | None = None):
             messages.ERROR,
         )
         return None
-    lists = _lists_for(queryset)
+    lists = selectors.lists_open_for(queryset)
     form = OptOutForm(request.POST if "apply" in request.POST else None, lists=lists)
     if form.is_valid():
         done, untouched = _apply_opt_out(request, queryset, form.cleaned_data)
@@ -156,11 +144,9 @@ def _apply_opt_out(request, queryset, data) -> tuple[int, int]:
             return done, untouched
         sub_list = SubscriptionList.objects.get(pk=choice)
         on_list = set(
-            Subscription.objects.filter(
-                person__in=queryset,
-                subscription_list=sub_list,
-                status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
-            ).values_list("person_id", flat=True)
+            Subscription.objects.filter(person__in=queryset, subscription_list=sub_list)
+            .open()
+            .values_list("person_id", flat=True)
         )
         for person in queryset.order_by("pk"):
             if person.pk not in on_list:

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..models import Person, Subscription
+from ..phone import mask
 from .base import escape
 
 STATUS_MARK = {
@@ -124,7 +125,7 @@ def _rows(cl):
     for person in cl.result_list:
         pk = person.pk
         url = f"{head}{pk}{tail}"
-        number = person.masked_mdn.replace(" ", "\u00a0") or "—"
+        number = mask(person.mdn, unbroken=True) or "—"
         sync = sync_states.get(person.sync_state, person.sync_state) or "-"
         yield ResultList(
             None,

@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .. import phone, services
-from ..links import preference_url
 from ..models import Person, Source, Subscription
+from ..preferences.links import preference_url
 from . import person_actions, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
@@ -187,7 +187,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     @admin.display(description=_("number"))
     def number(self, person):
         # Non-breaking spaces keep "+1 ••• ••• 0132" on one line in the narrow column.
-        return person.masked_mdn.replace(" ", "\u00a0") or "—"
+        return phone.mask(person.mdn, unbroken=True) or "—"
 
     # The changelist's cells are built by person_rows (one string per row); these
     # methods give the columns their headers and say what each cell shows.

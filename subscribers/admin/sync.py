@@ -9,26 +9,19 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..outbox import broker_call, push_enqueue, push_record, push_requeue
-from ..outbox_models import Push, PushAttempt
+from ..outbox.models import Push, PushAttempt
+from ..outbox.publish import publish
+from ..outbox.states import persons_push_now
+
+REREAD_TASK = "subscribers.tasks.person_reread"
 
 
 @admin.action(description=_("Push now to Vibes"), permissions=["change"])
 def push_now(modeladmin, request, queryset):
     """Queue a push of each person's details, and retry their failed or stopped pushes."""
-    ids = []
-    with transaction.atomic():
-        for person in queryset.only("pk"):
-            ids.append(push_record(person_id=person.pk, enqueue=False).pk)
-            stuck = list(
-                Push.objects.filter(
-                    person=person, state__in=[Push.State.FAILED, Push.State.STOPPED]
-                )
-            )
-            if push_requeue(pushes=stuck):
-                ids += [p.pk for p in stuck]
-        transaction.on_commit(lambda: push_enqueue(sorted(set(ids))))
-    count = len(queryset)
+    ids = list(queryset.values_list("pk", flat=True))
+    persons_push_now(ids)
+    count = len(ids)
     modeladmin.message_user(
         request,
         ngettext("Push queued for %d person.", "Pushes queued for %d persons.", count) % count,
@@ -39,16 +32,9 @@ def push_now(modeladmin, request, queryset):
 @admin.action(description=_("Re-read from Vibes"), permissions=["change"])
 def reread_from_vibes(modeladmin, request, queryset):
     """Queue a re-read of each person and their subscriptions (source: reconcile)."""
-    from ..tasks import person_reread
-
     ids = list(queryset.values_list("pk", flat=True))
-
-    def send():
-        for pk in ids:
-            person_reread.apply_async((pk,), retry=False)
-
     # A down or hung broker must neither fail nor hang the page.
-    transaction.on_commit(lambda: broker_call(send))
+    transaction.on_commit(lambda: publish(REREAD_TASK, [(pk,) for pk in ids]))
     modeladmin.message_user(
         request,
         ngettext("Re-read queued for %d person.", "Re-reads queued for %d persons.", len(ids))

@@ -5,13 +5,18 @@ not save the models themselves. Each function runs in one transaction. Changes w
 source is Vibes itself run with pushes suppressed, so they are never pushed back.
 """
 
-from .persons import (
-    VibesIdentity,
+from .numbers import (
+    NUMBER_REASONS,
     person_awaiting_number,
     person_confirm_number,
+    person_request_number,
+    person_withdraw_number,
+)
+from .persons import (
+    VibesIdentity,
     person_create,
     person_find_for_vibes,
-    person_request_number,
+    person_mark_pending,
     person_revoke_links,
     person_set_sync_state,
     person_update,
@@ -29,18 +34,21 @@ from .subscriptions import (
 )
 
 __all__ = [
+    "NUMBER_REASONS",
     "StateChange",
     "VibesIdentity",
     "person_awaiting_number",
     "person_confirm_number",
     "person_create",
     "person_find_for_vibes",
+    "person_mark_pending",
     "person_opt_out_all",
     "person_request_number",
     "person_revoke_links",
     "person_set_sync_state",
     "person_update",
     "person_upsert_from_vibes",
+    "person_withdraw_number",
     "subscription_activate",
     "subscription_cancel",
     "subscription_list_upsert",

@@ -1,10 +1,10 @@
-"""What every service shares: where a change came from, and the history row's common fields."""
+"""What every service shares: where a change came from, and the one way a history row is made."""
 
 from datetime import datetime
 
 from django.utils import timezone
 
-from ..models import Source
+from ..models import Source, SubscriptionEvent
 
 
 def is_from_vibes(source: str) -> bool:
@@ -12,17 +12,35 @@ def is_from_vibes(source: str) -> bool:
     return source in Source.from_vibes()
 
 
-def history_fields(*, source, occurred_at, staff_user, evidence, callback, note="") -> dict:
-    fields = {
-        "source": source,
-        "occurred_at": occurred_at or timezone.now(),
-        "staff_user": staff_user,
-        "callback": callback,
-        "note": note,
-    }
+def history_record(
+    *,
+    person,
+    kind: str,
+    source: str,
+    occurred_at: datetime | None = None,
+    staff_user=None,
+    evidence=None,
+    callback=None,
+    note: str = "",
+    **fields,
+) -> SubscriptionEvent:
+    """Append one row to the opt-in history: what happened, from where, with what proof.
+
+    ``evidence`` (a ``preferences.evidence.Evidence``) adds the address, browser, page and
+    wording; ``fields`` are the row's other columns (list, reason, campaign, changes…).
+    """
     if evidence is not None:
         fields.update(evidence.as_fields())
-    return fields
+    return SubscriptionEvent.objects.create(
+        person=person,
+        kind=kind,
+        source=source,
+        occurred_at=occurred_at or timezone.now(),
+        staff_user=staff_user,
+        callback=callback,
+        note=note,
+        **fields,
+    )
 
 
 def jsonable(value):

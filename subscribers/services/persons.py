@@ -8,12 +8,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import phone
-from ..evidence import Evidence
 from ..models import Person, Source, SubscriptionEvent
-from ..outbox import push_record
-from ..outbox_models import Push
-from ..sync import pushes_suppressed
-from .history import history_fields, is_from_vibes, jsonable
+from ..outbox.suppress import pushes_suppressed
+from ..preferences.evidence import Evidence
+from .history import history_record, is_from_vibes, jsonable
 
 # Fields of Person that services may set, and whether a change is a "details" change.
 _PERSON_FIELDS = (
@@ -93,18 +91,16 @@ def person_create(
         for key, value in values.items():
             setattr(person, key, value)
         person.save()
-        SubscriptionEvent.objects.create(
+        history_record(
             person=person,
             kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
             changes={k: [None, jsonable(v)] for k, v in values.items() if v not in (None, "", {})},
-            **history_fields(
-                source=source,
-                occurred_at=occurred_at,
-                staff_user=staff_user,
-                evidence=evidence,
-                callback=callback,
-                note="created",
-            ),
+            source=source,
+            occurred_at=occurred_at,
+            staff_user=staff_user,
+            evidence=evidence,
+            callback=callback,
+            note="created",
         )
     return person
 
@@ -144,18 +140,16 @@ def person_update(
             locked.last_change_at = occurred_at or timezone.now()
             locked.save()
             if set(changes) - {"vibes_created_at", "vibes_updated_at"}:
-                SubscriptionEvent.objects.create(
+                history_record(
                     person=locked,
                     kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
                     changes=changes,
-                    **history_fields(
-                        source=source,
-                        occurred_at=occurred_at,
-                        staff_user=staff_user,
-                        evidence=evidence,
-                        callback=callback,
-                        note=note,
-                    ),
+                    source=source,
+                    occurred_at=occurred_at,
+                    staff_user=staff_user,
+                    evidence=evidence,
+                    callback=callback,
+                    note=note,
                 )
         _refresh(person, locked)
     return changes
@@ -163,111 +157,29 @@ def person_update(
 
 def person_set_sync_state(*, person: Person, state: str, error: str = "") -> None:
     """Record how the push to Vibes stands. Bookkeeping only: no history, no push."""
-    with pushes_suppressed():
-        Person.objects.filter(pk=person.pk).update(sync_state=state, sync_error=error[:2000])
+    Person.objects.filter(pk=person.pk).update(sync_state=state, sync_error=error[:2000])
     person.sync_state, person.sync_error = state, error[:2000]
+
+
+def person_mark_pending(*, person_id: int) -> None:
+    """A push waits for this person. Bookkeeping only; a row already pending is not
+    written again (every edit records a push: this keeps the hot row unlocked)."""
+    Person.objects.filter(pk=person_id).exclude(sync_state=Person.SyncState.PENDING).update(
+        sync_state=Person.SyncState.PENDING, sync_error=""
+    )
 
 
 def person_revoke_links(*, person: Person, source: str = Source.ADMIN, staff_user=None) -> None:
     """Invalidate every preference link sent so far to ``person``."""
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(link_version=F("link_version") + 1)
-        SubscriptionEvent.objects.create(
+        history_record(
             person=person,
             kind=SubscriptionEvent.Kind.LINK_REVOKED,
-            **history_fields(
-                source=source,
-                occurred_at=None,
-                staff_user=staff_user,
-                evidence=None,
-                callback=None,
-            ),
-        )
-    person.refresh_from_db(fields=["link_version"])
-
-
-def person_request_number(
-    *,
-    person: Person,
-    mdn: str,
-    source: str,
-    staff_user=None,
-    evidence: Evidence | None = None,
-) -> bool:
-    """Ask for ``mdn`` (typed by a person, validated strictly) to become the number.
-
-    Never a silent update: Vibes only subscribes a number through an acquisition
-    campaign's confirmation text, so the number waits in ``pending_mdn`` until the
-    person confirms (``person_confirm_number``). Typing the current number again
-    withdraws a pending request. Returns whether anything changed.
-    """
-    new = phone.normalize_typed(mdn)
-    pending = "" if new == person.mdn else new
-    return bool(
-        person_update(
-            person=person,
             source=source,
             staff_user=staff_user,
-            evidence=evidence,
-            note="new number requested; waits for the confirmation text" if pending else "",
-            pending_mdn=pending,
         )
-    )
-
-
-def person_confirm_number(
-    *,
-    person: Person,
-    mdn: str,
-    source: str = Source.VIBES_CALLBACK,
-    callback=None,
-    occurred_at: datetime | None = None,
-    person_key: str | None = None,
-    vibes_person_id: str | None = None,
-) -> bool:
-    """The person confirmed ``mdn`` (Vibes' CONFIRMED acknowledgement for that number):
-    when it is the number they asked for, it becomes their number. Returns whether it did.
-
-    Vibes never changes a person's number, so the confirmed number lives on the Vibes
-    person that holds it (usually a new one): ``person_key`` / ``vibes_person_id`` name
-    that record when known. The old ones are dropped either way, so no detail push ever
-    sends the new number to the old record (which would answer 409 "MDN cannot be
-    changed"); the next push or callback for the number learns the key. The old record is
-    handed to an ``old_number`` push: it gives up our external id and custom fields and is
-    unsubscribed, then our details go to the new record. That push finishes the person's
-    own request to change number; it sends Vibes nothing that Vibes sent us.
-    """
-    confirmed = phone.normalize_from_vibes(mdn)
-    if not confirmed or confirmed != person.pending_mdn:
-        return False
-    identifiers = {"person_key": person_key or None, "vibes_person_id": vibes_person_id or None}
-    for field, value in identifiers.items():
-        if value and Person.objects.filter(**{field: value}).exclude(pk=person.pk).exists():
-            identifiers[field] = None  # another local row has it: staff merge them
-    with transaction.atomic():
-        saved = Person.objects.select_for_update().get(pk=person.pk)
-        if confirmed != saved.pending_mdn:
-            return False  # confirmed meanwhile (the callback and the push's answer race)
-        old = {"person_key": saved.person_key, "person_id": saved.vibes_person_id, "mdn": saved.mdn}
-        same_record = bool(saved.person_key) and saved.person_key == identifiers["person_key"]
-        person_update(
-            person=person,
-            source=source,
-            callback=callback,
-            occurred_at=occurred_at,
-            note="new number confirmed",
-            mdn=confirmed,
-            pending_mdn="",
-            **identifiers,
-        )
-        if any(old.values()) and not same_record:
-            # The old number's Vibes person still holds our ids and its subscriptions.
-            push_record(
-                person_id=person.pk,
-                kind=Push.Kind.OLD_NUMBER,
-                vibes_person={k: v for k, v in old.items() if v},
-            )
-    return True
+    person.refresh_from_db(fields=["link_version"])
 
 
 def person_find_for_vibes(identity: VibesIdentity) -> Person | None:
@@ -286,16 +198,9 @@ def person_find_for_vibes(identity: VibesIdentity) -> Person | None:
     return None
 
 
-def _waits_for(person: Person, mdn: str | None) -> bool:
+def waits_for_number(person: Person, mdn: str | None) -> bool:
+    """Whether ``mdn`` is the new number ``person`` asked to switch to, not confirmed yet."""
     return bool(mdn) and person.pending_mdn == mdn and person.mdn != mdn
-
-
-def person_awaiting_number(identity: VibesIdentity) -> Person | None:
-    """The local person Vibes means when it names the new number someone asked to
-    switch to (and not yet confirmed), else None."""
-    identity = identity.cleaned()
-    person = person_find_for_vibes(identity) if identity.mdn else None
-    return person if person is not None and _waits_for(person, identity.mdn) else None
 
 
 def person_upsert_from_vibes(
@@ -338,7 +243,7 @@ def person_upsert_from_vibes(
                 if attempt == 2:
                     raise
                 continue
-        if _waits_for(person, identity.mdn):
+        if waits_for_number(person, identity.mdn):
             # Vibes named the number this person asked to switch to (often a new Vibes
             # person of its own): nothing of it applies until they confirm it.
             return person, False

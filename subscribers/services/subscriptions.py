@@ -7,10 +7,10 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from ..evidence import Evidence
 from ..models import Person, Subscription, SubscriptionEvent, SubscriptionList
-from ..sync import pushes_suppressed
-from .history import history_fields, is_from_vibes
+from ..outbox.suppress import pushes_suppressed
+from ..preferences.evidence import Evidence
+from .history import history_record, is_from_vibes
 
 
 @dataclass(frozen=True)
@@ -102,17 +102,15 @@ def subscription_set_state(
             "kind": kind,
             "opt_out_reason": opt_out_reason if status == Subscription.Status.OPTED_OUT else "",
             "acquisition_campaign_id": acquisition_campaign_id or "",
-            **history_fields(
-                source=source,
-                occurred_at=occurred_at,
-                staff_user=staff_user,
-                evidence=evidence,
-                callback=callback,
-                note=note,
-            ),
+            "source": source,
+            "occurred_at": occurred_at,
+            "staff_user": staff_user,
+            "evidence": evidence,
+            "callback": callback,
+            "note": note,
         }
         if sub.last_event_at and occurred_at < sub.last_event_at:
-            event = SubscriptionEvent.objects.create(superseded=True, **history)
+            event = history_record(superseded=True, **history)
             return StateChange(subscription=sub, event=event, applied=False)
 
         before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
@@ -134,7 +132,7 @@ def subscription_set_state(
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
         if _created or before != after or _previous_kind(person, subscription_list) != kind:
-            event = SubscriptionEvent.objects.create(**history)
+            event = history_record(**history)
             Person.objects.filter(pk=person.pk).update(
                 last_change_source=source,
                 last_change_at=occurred_at,
@@ -160,7 +158,7 @@ def subscription_request(*, person, subscription_list, source, **kwargs) -> Stat
     current = Subscription.objects.filter(
         person=person, subscription_list=subscription_list
     ).first()
-    if current and current.status in (Subscription.Status.ACTIVE, Subscription.Status.PENDING):
+    if current and current.is_open:
         return None
     return subscription_set_state(
         person=person,
@@ -181,10 +179,8 @@ def person_opt_out_all(*, person: Person, source: str, **kwargs) -> list[StateCh
     """Opt ``person`` out of every list they are on or waiting for ("stop all texts")."""
     with transaction.atomic():
         subs = (
-            Subscription.objects.filter(
-                person=person,
-                status__in=[Subscription.Status.ACTIVE, Subscription.Status.PENDING],
-            )
+            Subscription.objects.filter(person=person)
+            .open()
             .select_related("subscription_list")
             .order_by("subscription_list__name")
         )

@@ -305,9 +305,6 @@ class VibesClient:
     def get_lists(self) -> list[dict]:
         return self._get_list("/mobiledb/subscription_lists")
 
-    def get_list(self, list_id: str) -> dict:
-        return self.request("GET", f"/mobiledb/subscription_lists/{_q(list_id)}").data or {}
-
     def get_list_campaigns(self, list_id: str) -> list[dict]:
         return self._get_list(f"/mobiledb/subscription_lists/{_q(list_id)}/acquisition_campaigns")
 
@@ -318,9 +315,6 @@ class VibesClient:
 
     def register_callback(self, payload: dict) -> dict:
         return self.request("POST", "/config/callbacks", json=payload).data or {}
-
-    def cancel_callback(self, callback_id: str) -> None:
-        self.request("DELETE", f"/config/callbacks/{_q(callback_id)}")
 
     def test_callback(self, payload: dict) -> dict:
         return self.request("POST", "/config/callback_events/test", json=payload).data or {}

@@ -6,6 +6,9 @@ the operation. The client picks the type from the operation and the body togethe
 """
 
 import json
+from email.utils import parsedate_to_datetime
+
+from django.utils import timezone
 
 
 class VibesError(Exception):
@@ -113,10 +116,6 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    from email.utils import parsedate_to_datetime
-
-    from django.utils import timezone
-
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 
+import redis
 from django.conf import settings
 
 from .errors import RateLimited, Transient
@@ -71,8 +72,6 @@ class RedisRateLimiter:
     """Slots shared by every process through Redis."""
 
     def __init__(self, rate: float, redis_url: str, namespace: str):
-        import redis
-
         self.interval = 1.0 / rate
         self.interval_us = int(1_000_000 / rate)
         self.client = redis.Redis.from_url(
@@ -83,8 +82,6 @@ class RedisRateLimiter:
         self._pause = self.client.register_script(_PAUSE)
 
     def reserve(self) -> float:
-        import redis
-
         try:
             return int(self._reserve(keys=self.keys, args=[self.interval_us])) / 1_000_000
         except redis.RedisError as exc:
@@ -92,8 +89,6 @@ class RedisRateLimiter:
             raise Transient(f"rate limiter unavailable: {exc.__class__.__name__}") from exc
 
     def pause(self, seconds: float) -> None:
-        import redis
-
         try:
             self._pause(keys=self.keys[1:], args=[int(seconds * 1_000_000)])
         except redis.RedisError:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from callbacks.processing import events_apply_received
+from callbacks.apply import events_apply_received
 
 PAYLOADS = Path(__file__).parent / "payloads"
 TOKEN = "tok-" + "a" * 40

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from callbacks import handoff
+from callbacks.apply import event_apply, events_apply_received
 from callbacks.models import CallbackEvent
-from callbacks.processing import event_apply, events_apply_received
 from subscribers.models import Person, Subscription, SubscriptionEvent
 
 from .conftest import URL, subscription_event
@@ -73,9 +74,7 @@ def test_a_worker_applies_what_the_endpoint_stored(celery_worker_process, monkey
     """End to end: the endpoint stores and asks for a run; a real worker applies it."""
     monkeypatch.undo()  # the real kick, not the recorder
     celery_worker_process.start()
-    from callbacks import views
-
-    views._last_kick = 0.0
+    handoff._last_kick = 0.0
     response = Client().post(URL, subscription_event(), content_type="application/json")
     assert response.status_code == 200
     deadline = time.monotonic() + 30

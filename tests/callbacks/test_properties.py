@@ -10,8 +10,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
-from callbacks.processing import events_apply_received
 from subscribers.models import Person, Subscription
 
 from .conftest import (

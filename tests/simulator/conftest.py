@@ -26,7 +26,7 @@ def sim():
 
 
 class VibesClient:
-    """Just enough of a client: the product's own client is issue 4's."""
+    """Just enough of a client to drive the simulator's API without the product's own."""
 
     def __init__(self, base_url: str, *, version: str | None = "2"):
         self.base = f"{base_url}/companies/{COMPANY}"

@@ -1,3 +1,3 @@
 """Fixtures of the admin tests (defined in admin_helpers)."""
 
-from .admin_helpers import lists, marketing_client, marketing_user  # noqa: F401
+from .admin.admin_helpers import lists, marketing_client, marketing_user  # noqa: F401

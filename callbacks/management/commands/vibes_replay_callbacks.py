@@ -4,8 +4,8 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
+from callbacks.apply import event_apply, events_apply_received
 from callbacks.models import CallbackEvent
-from callbacks.processing import event_apply, events_apply_received
 
 
 class Command(BaseCommand):

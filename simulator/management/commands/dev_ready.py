@@ -23,7 +23,9 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from subscribers.demo import DEMO_PASSWORD, DEMO_USERNAME
+from simulator.demo import DEMO_PASSWORD, DEMO_USERNAME
+from subscribers.models import Person, Subscription
+from subscribers.preferences.links import preference_url
 
 
 def _get(url: str, timeout: float = 2.0):
@@ -119,9 +121,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Registered {len(made)} simulator callbacks to {site}/callbacks/…")
 
     def announce(self, site: str, sim: str) -> None:
-        from subscribers.links import preference_url
-        from subscribers.models import Person, Subscription
-
         person = (
             Person.objects.filter(
                 person_key__startswith="demo-", subscriptions__status=Subscription.Status.ACTIVE

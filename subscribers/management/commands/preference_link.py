@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from subscribers import links, phone
+from subscribers import phone
 from subscribers.models import Person
+from subscribers.preferences import links
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from subscribers.management.progress import Progress
 from subscribers.models import Person
-from subscribers.reconcile import person_reconcile
+from subscribers.repair.reconcile import person_reconcile
 from subscribers.vibes import VibesClient, VibesError
 
 

@@ -1,0 +1,114 @@
+"""Apply stored callbacks exactly once, through their handlers.
+
+Applying locks the event row, so two runs (a replay racing another, say) cannot both apply
+it, and runs the handler in a savepoint: a failing handler leaves the event ``failed`` with
+its error, and whatever the handler wrote is rolled back.
+"""
+
+import logging
+import time
+import traceback
+
+from django.db import transaction
+from django.utils import timezone
+
+from subscribers.phone import normalize_from_vibes
+
+from .handlers import HANDLERS, Unprocessable
+from .models import CallbackEvent
+
+logger = logging.getLogger(__name__)
+Status = CallbackEvent.Status
+
+# Statuses an apply (or a replay) may act on. Applied, duplicate, superseded and rejected
+# events are final: applying them again could only add noise.
+APPLICABLE = (Status.RECEIVED, Status.FAILED, Status.IGNORED)
+
+
+def event_apply(*, event_id: int, skip_locked: bool = False) -> CallbackEvent | None:
+    """Apply a stored event through its handler, at most once; return it as it ends.
+
+    With ``skip_locked`` an event another process is applying right now is left to it
+    (and None returned).
+    """
+    with transaction.atomic():
+        event = (
+            CallbackEvent.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk=event_id, status__in=APPLICABLE)
+            .first()
+        )
+        if event is None:
+            if skip_locked:
+                return None
+            return CallbackEvent.objects.filter(pk=event_id).first()
+        handler = HANDLERS.get(event.callback_type)
+        event.mdn = normalize_from_vibes(event.mdn)[:32]
+        event.attempts += 1
+        event.processed_at = timezone.now()
+        if handler is None:
+            event.status, event.error = Status.IGNORED, "Callback type not handled."
+        else:
+            try:
+                with transaction.atomic():
+                    outcome = handler(event)
+            except Unprocessable as exc:
+                # Well-formed JSON that can never be applied (no list id, no person):
+                # retrying cannot help, so it is not "failed".
+                event.status, event.error = Status.REJECTED, str(exc)
+            except Exception as exc:
+                logger.warning(
+                    "callback %s (%s %s) failed: %s",
+                    event.pk,
+                    event.callback_type,
+                    event.event_id,
+                    type(exc).__name__,
+                )
+                event.status, event.error = Status.FAILED, _summary(exc)
+            else:
+                event.status, event.error = outcome.status, outcome.note
+                if outcome.person is not None:
+                    event.person = outcome.person
+        event.save(update_fields=["status", "error", "attempts", "processed_at", "person", "mdn"])
+    return event
+
+
+def events_apply_received(*, settle: float = 0.0, batch: int = 200) -> int:
+    """Apply every event still ``received``, oldest event date first; return how many.
+
+    With ``settle`` it looks once more after that many seconds before giving up: the
+    endpoint asks for a run at most once per ``KICK_INTERVAL`` per process, so an event
+    stored just after a run's last look is still picked up by that run.
+    """
+    applied, settled = 0, False
+    while True:
+        ids = list(
+            CallbackEvent.objects.filter(status=Status.RECEIVED)
+            .order_by("event_date", "id")
+            .values_list("pk", flat=True)[:batch]
+        )
+        progress = sum(1 for pk in ids if _apply_logged(pk))
+        applied += progress
+        if progress:
+            settled = False
+            continue
+        if settle and not settled:
+            time.sleep(settle)
+            settled = True
+            continue
+        return applied
+
+
+def _apply_logged(pk: int) -> bool:
+    """Apply one event for the sweep; a crash outside the handler (the database went
+    away) is logged and leaves the event received for the next run."""
+    try:
+        return event_apply(event_id=pk, skip_locked=True) is not None
+    except Exception:
+        logger.exception("callback %s could not be applied; it stays received", pk)
+        return False
+
+
+def _summary(exc: BaseException, limit: int = 4) -> str:
+    """The exception and the last few frames: enough for staff and developers."""
+    frames = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-limit)
+    return "".join(frames)[-4000:]

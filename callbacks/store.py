@@ -1,0 +1,51 @@
+"""Store a callback exactly as received: one INSERT on the hot path.
+
+The first delivery of a (type, event id) takes the unique ``dedupe_key``; a repeat,
+sequential or concurrent, fails that constraint and is stored again without the key, as a
+duplicate, so every request is still kept.
+"""
+
+from contextlib import nullcontext
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .handlers import HANDLERS
+from .models import CallbackEvent
+from .parsing import ParsedEvent
+
+Status = CallbackEvent.Status
+
+
+def event_store(*, parsed: ParsedEvent | None, **fields) -> CallbackEvent:
+    """Insert the event; a repeat of an already stored (type, event id) becomes a duplicate."""
+    if parsed is not None:
+        fields.update(
+            callback_type=parsed.callback_type,
+            event_id=parsed.event_id,
+            event_date=parsed.event_date,
+            callback_id=parsed.callback_id,
+            delivery_attempt=parsed.delivery_attempt,
+            payload=parsed.payload,
+            dedupe_key=parsed.dedupe_key,
+        )
+        if parsed.callback_type not in HANDLERS:
+            fields.update(
+                status=Status.IGNORED,
+                error="Callback type not handled.",
+                processed_at=timezone.now(),
+            )
+        try:
+            # In autocommit a failed INSERT leaves nothing to roll back; inside a caller's
+            # transaction it needs its own savepoint.
+            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with guard:
+                return CallbackEvent.objects.create(**fields)
+        except IntegrityError:
+            fields.update(
+                dedupe_key=None,
+                status=Status.DUPLICATE,
+                error="",
+                processed_at=timezone.now(),
+            )
+    return CallbackEvent.objects.create(**fields)

@@ -1,0 +1,24 @@
+"""Persons, subscription lists, subscriptions and their append-only opt-in history.
+
+Nothing outside ``subscribers.services`` saves these models; every service records the
+``SubscriptionEvent`` rows that explain what it changed.
+"""
+
+from ..outbox.models import Push, PushAttempt
+from .fields import CustomField
+from .history import SubscriptionEvent, SubscriptionEventQuerySet
+from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
+from .persons import Person, Source
+
+__all__ = [
+    "CustomField",
+    "Person",
+    "Push",
+    "PushAttempt",
+    "Source",
+    "Subscription",
+    "SubscriptionEvent",
+    "SubscriptionEventQuerySet",
+    "SubscriptionList",
+    "SubscriptionQuerySet",
+]

@@ -1,0 +1,122 @@
+"""The append-only opt-in history: every change and the evidence behind it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .lists import SubscriptionList
+from .persons import Person, Source
+
+
+class SubscriptionEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Subscription history is append-only.")
+
+    def delete(self):
+        raise TypeError("Subscription history is append-only.")
+
+
+class SubscriptionEvent(models.Model):
+    """One row of the append-only opt-in history. Never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        OPTIN_REQUESTED = "optin_requested", _("Opt-in requested")
+        OPTIN_CONFIRMED = "optin_confirmed", _("Opt-in confirmed")
+        OPTED_IN = "opted_in", _("Opted in")
+        OPTIN_REJECTED = "optin_rejected", _("Opt-in rejected")
+        OPTED_OUT = "opted_out", _("Opted out")
+        DETAILS_CHANGED = "details_changed", _("Details changed")
+        LINK_REVOKED = "link_revoked", _("Preference links revoked")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    subscription_list = models.ForeignKey(
+        SubscriptionList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    kind = models.CharField(_("what happened"), max_length=32, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices)
+    occurred_at = models.DateTimeField(_("happened at the source"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opt_out_reason = models.CharField(_("opt-out reason"), max_length=64, blank=True)
+    acquisition_campaign_id = models.CharField(_("acquisition campaign"), max_length=64, blank=True)
+    superseded = models.BooleanField(
+        _("superseded"),
+        default=False,
+        help_text=_("Older than a change already applied, so kept for the record only."),
+    )
+    changes = models.JSONField(
+        _("changes"),
+        default=dict,
+        blank=True,
+        help_text=_("For details changed: {field: [old, new]}."),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    page = models.CharField(_("page"), max_length=300, blank=True)
+    wording = models.TextField(_("wording shown"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    callback = models.ForeignKey(
+        "callbacks.CallbackEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscription_events",
+    )
+
+    objects = SubscriptionEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("opt-in history")
+        indexes = [
+            models.Index(fields=["person", "-occurred_at", "-id"], name="event_person_time_idx"),
+            models.Index(
+                fields=["subscription_list", "kind", "occurred_at"],
+                name="event_list_kind_time_idx",
+            ),
+            # The list page's daily chart: counted from this index alone (no table reads).
+            models.Index(
+                fields=["subscription_list", "occurred_at", "kind"],
+                condition=Q(superseded=False, kind__in=["opted_in", "opted_out"]),
+                name="event_list_daily_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "optin_requested",
+                        "optin_confirmed",
+                        "opted_in",
+                        "optin_rejected",
+                        "opted_out",
+                        "details_changed",
+                        "link_revoked",
+                    ]
+                ),
+                name="event_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} ({self.get_source_display()}) at {when}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Subscription history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Subscription history is append-only.")

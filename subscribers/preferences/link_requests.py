@@ -1,0 +1,95 @@
+"""Asking for a new preference link by number, without revealing who is on file.
+
+The answer is the same whether the number is known or not, and costs about the same
+time either way: both branches look the number up and sign a token (for an
+unsaved stand-in when the number is unknown), and the whole request is padded to
+``PREFERENCE_LINK_REQUEST_MIN_SECONDS``. Requests are rate-limited per number and per
+client address through Django's cache; numbers are stored there only as keyed hashes.
+
+How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a callable
+``send(*, person, url)``. It must not do HTTP itself (no HTTP inside a request): a real
+sender queues a Celery task. The default only logs that a link was requested.
+"""
+
+import hashlib
+import hmac
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+
+from ..models import Person
+from . import links
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SENDER = "subscribers.preferences.link_requests.log_sender"
+NUMBER_LIMIT = (3, 3600)  # requests per number per hour
+ADDRESS_LIMIT = (20, 3600)  # requests per client address per hour
+
+# Indirection so tests can observe the padding without sleeping.
+sleep = time.sleep
+monotonic = time.monotonic
+
+
+def log_sender(*, person: Person, url: str) -> None:
+    """Default sender: records that a link was asked for; never the number or the link."""
+    logger.info("preference link requested for person #%s", person.pk)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _hash(kind: str, value: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return f"prefs:link-request:{kind}:{digest[:32]}"
+
+
+def _hit(key: str, limit: tuple[int, int]) -> bool:
+    """Count one request under ``key``; True while within the limit.
+
+    A broken cache lets the request through (logged): a rate limit must not take the
+    page down.
+    """
+    allowed, window = limit
+    try:
+        cache.add(key, 0, timeout=window)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - any cache failure: fail open, but say so
+        logger.warning("rate-limit cache unavailable; letting a link request through")
+        return True
+    return count <= allowed
+
+
+def address_allowed(ip: str | None) -> bool:
+    return _hit(
+        _hash("ip", ip or "unknown"), _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT)
+    )
+
+
+def request_link(*, mdn: str) -> bool:
+    """Send a new link to the person with this (normalised) number, if there is one.
+
+    Returns whether a link was sent; callers must not show it. The per-number limit is
+    silent (the answer stays the same), so it cannot be used to probe for numbers.
+    """
+    within_limit = _hit(_hash("mdn", mdn), _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT))
+    person = Person.objects.filter(mdn=mdn).order_by("id").first()
+    # The same work either way: sign a token (for an unsaved stand-in when unknown).
+    url = links.preference_url(person or Person(pk=0, link_version=0))
+    sender = import_string(_setting("PREFERENCE_LINK_SENDER", DEFAULT_SENDER))
+    send = within_limit and person is not None
+    if send:
+        sender(person=person, url=url)
+    return send
+
+
+def pad(started: float) -> None:
+    """Sleep until at least PREFERENCE_LINK_REQUEST_MIN_SECONDS have passed."""
+    minimum = float(_setting("PREFERENCE_LINK_REQUEST_MIN_SECONDS", 0.4))
+    remaining = minimum - (monotonic() - started)
+    if remaining > 0:
+        sleep(remaining)

@@ -1,0 +1,185 @@
+"""What the preference page shows: one row per public list, and recent changes in words.
+
+The sentence a row shows next to its checkbox is also the wording recorded as evidence
+when the person changes that box, so the two cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from ..phone import mask
+from ..services import NUMBER_REASONS
+
+JOIN_DISCLOSURE = gettext_lazy(
+    "We'll text you to confirm each list you join. Message and data rates may apply. "
+    "Reply STOP to any text to stop."
+)
+HISTORY_SIZE = 10
+
+
+@dataclass(frozen=True)
+class ListRow:
+    subscription_list: SubscriptionList
+    status: str  # a Subscription.Status value, or "none"
+    state_text: str
+    note: str
+    disabled: bool
+    can_join: bool
+
+    @property
+    def checked(self) -> bool:
+        return self.status in Subscription.OPEN
+
+    @property
+    def label(self) -> str:
+        return self.subscription_list.name
+
+    @property
+    def wording(self) -> str:
+        parts = [self.subscription_list.name]
+        if self.subscription_list.public_description:
+            parts.append(self.subscription_list.public_description)
+        return f"{' — '.join(parts)} ({JOIN_DISCLOSURE})"
+
+
+def list_rows(person: Person) -> list[ListRow]:
+    lists = SubscriptionList.objects.filter(is_public=True).order_by("name", "pk")
+    status_of = dict(
+        Subscription.objects.filter(person=person, subscription_list__in=lists).values_list(
+            "subscription_list_id", "status"
+        )
+    )
+    number = person.mdn or person.pending_mdn
+    rows = []
+    for sub_list in lists:
+        status = status_of.get(sub_list.pk, "none")
+        can_join = bool(sub_list.acquisition_campaign_id and number)
+        note, disabled = "", False
+        if status == Subscription.Status.ACTIVE:
+            state = _("Subscribed")
+        elif status == Subscription.Status.PENDING:
+            state = _("Waiting for your confirmation text")
+            note = _("We've sent a text to %(number)s; reply Y to confirm.") % {
+                "number": mask(number, unbroken=True)
+            }
+        elif status == Subscription.Status.REJECTED:
+            state = _("Can't be added")
+            note = _(
+                "This number once replied “No” to our confirmation text for this list, "
+                "so we can't add it from here."
+            )
+            disabled = True
+        else:
+            state = _("Not subscribed")
+            if not sub_list.acquisition_campaign_id:
+                note, disabled = _("This list can't be joined online."), True
+            elif not number:
+                note, disabled = _("Add your mobile number below to join this list."), True
+        rows.append(ListRow(sub_list, status, state, note, disabled, can_join))
+    # Lists the person can change first; the ones they can't, below, for information.
+    return sorted(rows, key=lambda r: r.disabled)
+
+
+_KIND_TEXT = {
+    SubscriptionEvent.Kind.OPTIN_REQUESTED: gettext_lazy("Asked to join %(list)s"),
+    SubscriptionEvent.Kind.OPTIN_CONFIRMED: gettext_lazy("Confirmed joining %(list)s"),
+    SubscriptionEvent.Kind.OPTED_IN: gettext_lazy("Joined %(list)s"),
+    SubscriptionEvent.Kind.OPTIN_REJECTED: gettext_lazy("Not added to %(list)s"),
+    SubscriptionEvent.Kind.OPTED_OUT: gettext_lazy("Left %(list)s"),
+    SubscriptionEvent.Kind.DETAILS_CHANGED: gettext_lazy("Details updated"),
+    SubscriptionEvent.Kind.LINK_REVOKED: gettext_lazy("Earlier links turned off"),
+}
+_SOURCE_TEXT = {
+    Source.PREFERENCE_PAGE: gettext_lazy("on this page"),
+    Source.VIBES_CALLBACK: gettext_lazy("by text message"),
+    Source.ADMIN: gettext_lazy("by our team"),
+    Source.PUSH: gettext_lazy("by our texting service"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: object
+    text: str
+    how: str
+
+
+#: Details only Vibes and this service care about; a change of nothing else is bookkeeping
+#: (e.g. the person_key Vibes returned), not something the person did or needs to see.
+_BOOKKEEPING_FIELDS = frozenset(
+    {
+        "person_key",
+        "vibes_person_id",
+        "vibes_created_at",
+        "vibes_updated_at",
+        "carrier_code",
+        "timezone",
+    }
+)
+
+
+def _shown_to_person(event: SubscriptionEvent, older: SubscriptionEvent | None) -> bool:
+    if event.kind == SubscriptionEvent.Kind.DETAILS_CHANGED:
+        return not set(event.changes or {}) <= _BOOKKEEPING_FIELDS
+    # Vibes confirming a step already recorded (the answer to our push, then its callback)
+    # is one step for the person, shown once, as and when it was first taken.
+    return not (
+        older is not None
+        and older.kind == event.kind
+        and older.subscription_list_id == event.subscription_list_id
+    )
+
+
+def history_rows(person: Person) -> list[HistoryRow]:
+    events = list(
+        SubscriptionEvent.objects.filter(person=person, superseded=False)
+        .select_related("subscription_list")
+        .order_by("-occurred_at", "-id")[: HISTORY_SIZE * 3]
+    )
+    shown = [
+        e
+        for e, older in zip(events, [*events[1:], None], strict=True)
+        if _shown_to_person(e, older)
+    ]
+    rows = []
+    for e in shown[:HISTORY_SIZE]:
+        name = e.subscription_list.name if e.subscription_list else ""
+        text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
+        changes = e.changes or {}
+        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
+            if "mdn" in changes:
+                text = _("New number confirmed")
+            elif changes["pending_mdn"][1]:
+                text = _("New number requested")
+            elif e.opt_out_reason:
+                text = _("New number not used")
+            else:
+                text = _("New number withdrawn")
+        rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))
+    return rows
+
+
+def number_problem(person: Person) -> str:
+    """What the page says when the person's last new number was not used, else ""."""
+    if person.pending_mdn:
+        return ""
+    last = (
+        SubscriptionEvent.objects.filter(
+            person=person,
+            kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
+            superseded=False,
+            changes__has_key="pending_mdn",
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if last is None or last.opt_out_reason not in NUMBER_REASONS:
+        return ""
+    number = mask((last.changes.get("pending_mdn") or [""])[0], unbroken=True)
+    return _("We couldn't switch your texts to %(number)s. %(reason)s") % {
+        "number": number,
+        "reason": NUMBER_REASONS[last.opt_out_reason],
+    }

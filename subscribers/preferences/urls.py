@@ -1,0 +1,17 @@
+"""Preference pages: ``/preferences/<signed token>/`` and asking for a new link."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "preferences"
+
+urlpatterns = [
+    path("new-link/", views.link_request, name="link_request"),
+    path("new-link/sent/", views.link_sent, name="link_sent"),
+    path("<str:token>/", views.page, name="page"),
+    path("<str:token>/lists/", views.lists_save, name="lists"),
+    path("<str:token>/details/", views.details_save, name="details"),
+    path("<str:token>/number/", views.number_save, name="number"),
+    path("<str:token>/stop/", views.stop_all, name="stop"),
+]

@@ -1,0 +1,51 @@
+"""The periodic sweeps that find pushes the normal path left behind.
+
+A push whose message never reached a worker (the broker was down, a worker died holding
+it) stays pending: ``push_sweep`` publishes it again. A push that used up its retries is
+failed: ``push_retry_failed`` gives it another round on a slower schedule.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from ..outbox.models import Push
+from ..outbox.publish import broker_reset
+from ..outbox.record import push_enqueue
+from ..outbox.states import push_requeue
+
+log = logging.getLogger(__name__)
+
+
+def push_sweep(*, limit: int = 2000) -> int:
+    """Re-queue pushes pending too long; return how many."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PUSH_STALE_SECONDS)
+    ids = list(
+        Push.objects.filter(state=Push.State.PENDING)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        broker_reset()  # the sweep runs in a worker: the broker is evidently back
+        push_enqueue(ids)
+        log.info("sweep re-queued %d pending push(es)", len(ids))
+    return len(ids)
+
+
+def push_retry_failed(*, limit: int = 500) -> int:
+    """Move failed pushes that rested ``PUSH_FAILED_RETRY_SECONDS`` back to pending."""
+    older = timezone.now() - timedelta(seconds=settings.PUSH_FAILED_RETRY_SECONDS)
+    failed = list(
+        Push.objects.filter(state=Push.State.FAILED, updated_at__lt=older).order_by("id")[:limit]
+    )
+    count = push_requeue(pushes=failed)
+    if count:
+        push_enqueue([p.pk for p in failed])
+    return count
