@@ -16,7 +16,7 @@ from subscribers import services
 from subscribers.models import Person, Source, SubscriptionEvent, SubscriptionList
 from subscribers.preferences.evidence import Evidence
 
-MARKETING_MIGRATION = import_module("subscribers.migrations.0003_issue6_marketing_group")
+MARKETING_MIGRATION = import_module("subscribers.migrations.0002_marketing_group")
 PASSWORD = "correct horse battery staple 42"
 T0 = datetime(2026, 9, 1, 15, 42, 23, tzinfo=UTC)
 

@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("subscribers", "0002_issue6_admin_permissions_name_indexes"),
-        ("callbacks", "0002_initial"),
+        ("subscribers", "0001_initial"),
+        ("callbacks", "0002_callbackevent_person"),
     ]
 
     operations = [migrations.RunPython(create_group, remove_group)]
