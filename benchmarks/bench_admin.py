@@ -1,6 +1,6 @@
 """Benchmark of the marketing admin at 100k and 1M persons (PostgreSQL only).
 
-    make bench-admin                       # or: .venv/bin/python tests/bench_admin.py
+    make bench-admin                       # or: .venv/bin/python -m benchmarks.bench_admin
     BENCH_SIZES=100000 make bench-admin    # one size only
 
 Creates its own database (``vibes_admin_bench`` by default, BENCH_DB to change it) on the
@@ -16,17 +16,21 @@ file only, show the floor under any data page: "signed-in frame" checks the pers
 permission and renders the admin's frame around nothing; "floor: 50 persons, raw SQL" adds
 the first page of persons read in one hand-written query (their lists aggregated in it) and
 written out as bare table rows, with no filters, search, actions, sorting or pagination.
-At 1M persons each page's time is also given as a multiple of its time at 100k (scale
+"heavy person, templated" is the same person page with its history rendered by a template
+loop (benchmarks/templates/, the same markup) instead of the hand-built entries. At 1M persons each page's time is also given as a multiple of its time at 100k (scale
 column). Django runs with DEBUG off, as deployed (the first line of each table says so).
 Drops the database at the end (BENCH_KEEP=1 keeps it). Not collected by pytest.
 """
 
+import contextlib
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,6 +42,7 @@ SERVER = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres
 HEAVY_HISTORY = 10_000
 FIRST = ["Ana", "Ben", "Chloé", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "José", "Kim"]
 LAST = ["Garcia", "Smith", "Nguyen", "Okafor", "Müller", "Rossi", "Kowalski", "Tanaka", "Diaz"]
+TIMELINE_TEMPLATE = ROOT / "benchmarks/templates/timeline_template.html"
 
 
 def server_url(dbname: str) -> str:
@@ -47,9 +52,47 @@ def server_url(dbname: str) -> str:
     return urlunsplit(parts._replace(path=f"/{dbname}"))
 
 
-def admin_connect(dbname="postgres"):
-    import psycopg
+# Django reads its settings once, at setup: the throwaway database and the settings of a
+# deployment (DEBUG off) are in the environment before anything of Django is imported.
+os.environ.update(
+    {
+        "DATABASE_URL": server_url(DB),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
+        "HTTPS_ONLY": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+)
 
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.template.loaders.locmem import Loader  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import clear_url_caches, path  # noqa: E402
+from django.utils.html import escape  # noqa: E402
+from django.utils.safestring import mark_safe  # noqa: E402
+
+import config.urls  # noqa: E402
+from subscribers import services  # noqa: E402
+from subscribers.admin import timeline  # noqa: E402
+from subscribers.models import Person, Source  # noqa: E402
+
+
+def admin_connect(dbname="postgres"):
     return psycopg.connect(
         server_url(dbname).replace("postgres://", "postgresql://"), autocommit=True
     )
@@ -62,31 +105,9 @@ def create_database():
 
 
 def drop_database():
-    from django.db import connections
-
     connections.close_all()
     with admin_connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-
-
-def setup_django():
-    os.environ.update(
-        {
-            "DATABASE_URL": server_url(DB),
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-            "HTTPS_ONLY": "0",
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def sql_array(values) -> str:
@@ -94,7 +115,6 @@ def sql_array(values) -> str:
 
 
 def execute(sql: str, params=None) -> None:
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -122,7 +142,6 @@ def insert_persons(first: int, last: int) -> None:
         """,  # noqa: S608 - only constants of this file are formatted in
         [first, last],
     )
-    from subscribers.models import Person
 
     ids = [Person.objects.get(person_key=f"bench-{n}").pk for n in (first, last)]
     # Each person on one to four lists; one subscription in seven opted out.
@@ -173,10 +192,6 @@ def vacuum_analyze() -> None:
 
 def make_heavy_person(lists) -> int:
     """The person with 10,000 history rows, a tenth of them caused by stored callbacks."""
-    from django.db import connection
-
-    from subscribers import services
-    from subscribers.models import Source
 
     person = services.person_create(
         source=Source.ADMIN,
@@ -233,7 +248,6 @@ class SqlTimer:
 
 
 def timed(client, url: str) -> tuple[float, SqlTimer]:
-    from django.db import connection
 
     sql = SqlTimer()
     with connection.execute_wrapper(sql):
@@ -244,14 +258,39 @@ def timed(client, url: str) -> tuple[float, SqlTimer]:
     return elapsed * 1000, sql
 
 
-def compare(anonymous, staff, url: str, *, cold: bool = False) -> dict:
+@contextlib.contextmanager
+def timeline_from_template():
+    """The person page with its opt-in history rendered by a template loop (the same
+    markup as ``timeline_entries.entry_html``): what the hand-built entries save."""
+    cached = engines["django"].engine.template_loaders[0]
+    loader = Loader(
+        cached.engine,
+        {"admin/subscribers/person/timeline.html": TIMELINE_TEMPLATE.read_text()},
+    )
+    built = timeline.entry_html
+    cached.loaders.insert(0, loader)
+    timeline.entry_html = lambda entry, labels: ""
+    cached.reset()
+    try:
+        yield
+    finally:
+        cached.loaders.remove(loader)
+        timeline.entry_html = built
+        cached.reset()
+
+
+def compare(anonymous, staff, url: str, *, cold: bool = False, templated: bool = False) -> dict:
     """Page and login page requested in turns, so both see the same machine load.
 
     ``cold`` empties the cache (not timed) before each page request: the lists' counts
-    and chart as computed when not cached.
+    and chart as computed when not cached. ``templated`` renders the history timeline
+    from a template instead (``timeline_from_template``).
     """
-    from django.core.cache import cache
+    with timeline_from_template() if templated else contextlib.nullcontext():
+        return _compare(anonymous, staff, url, cold=cold)
 
+
+def _compare(anonymous, staff, url: str, *, cold: bool) -> dict:
     for _ in range(2):
         timed(staff, url)
         timed(anonymous, "/admin/login/")
@@ -278,8 +317,6 @@ def compare(anonymous, staff, url: str, *, cold: bool = False) -> dict:
 def settings_line() -> str:
     """The settings the figures depend on, so that a run under DEBUG cannot pass for one
     with production settings: both the pages and the login page are served with these."""
-    from django.conf import settings
-    from django.template import engines
 
     loaders = engines["django"].engine.loaders
     cached = any(
@@ -294,11 +331,6 @@ def settings_line() -> str:
 
 def signed_in_frame(request):
     """Reference: the permission check and the admin's frame, no data."""
-    from django.contrib import admin
-    from django.core.exceptions import PermissionDenied
-    from django.template.response import TemplateResponse
-
-    from subscribers.models import Person
 
     if not admin.site._registry[Person].has_view_permission(request):
         raise PermissionDenied
@@ -309,9 +341,6 @@ def signed_in_frame(request):
 
 def raw_sql_persons(request):
     """Reference: the first 50 persons in one hand-written query, as bare rows."""
-    from django.db import connection
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
 
     response = signed_in_frame(request)
     with connection.cursor() as cursor:
@@ -340,12 +369,6 @@ def raw_sql_persons(request):
 
 def install_reference_views() -> None:
     """Mount the two reference views (and their one-line template) for this run only."""
-    from django.contrib import admin
-    from django.template import engines
-    from django.template.loaders.locmem import Loader
-    from django.urls import clear_url_caches, path
-
-    import config.urls
 
     engine = engines["django"].engine
     template = '{% extends "admin/base_site.html" %}{% block content %}{{ content }}{% endblock %}'
@@ -358,8 +381,6 @@ def install_reference_views() -> None:
 
 
 def measure(size: int, heavy_pk: int, lists, earlier: dict | None = None) -> dict:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
 
     anonymous = Client()
     staff = Client()
@@ -380,11 +401,12 @@ def measure(size: int, heavy_pk: int, lists, earlier: dict | None = None) -> dic
         ("persons, list+status", f"/admin/subscribers/person/?list={lists[1].pk}&status=opted_out"),
         ("persons, sync failed", "/admin/subscribers/person/?sync_state__exact=failed"),
         ("heavy person page", heavy),
+        ("heavy person, templated", heavy, "templated"),
         ("heavy person, history p.150", f"{heavy}?history_page=150"),
         ("lists", "/admin/subscribers/subscriptionlist/"),
-        ("lists, cache cold", "/admin/subscribers/subscriptionlist/", True),
+        ("lists, cache cold", "/admin/subscribers/subscriptionlist/", "cold"),
         ("list page + chart", list_page),
-        ("list page + chart, cache cold", list_page, True),
+        ("list page + chart, cache cold", list_page, "cold"),
     ]
     print(f"\n== {size:,} persons (medians of {RUNS} requests, each paired with a login page)")
     print(settings_line())
@@ -393,8 +415,10 @@ def measure(size: int, heavy_pk: int, lists, earlier: dict | None = None) -> dic
         f"{'sql ms':>7} {'queries':>7} {'scale':>6}"
     )
     results = {}
-    for label, url, *cold in pages:
-        r = results[label] = compare(anonymous, staff, url, cold=bool(cold))
+    for label, url, *how in pages:
+        r = results[label] = compare(
+            anonymous, staff, url, cold="cold" in how, templated="templated" in how
+        )
         scale = f"{r['ms'] / earlier[label]['ms']:6.2f}" if earlier else f"{'':6}"
         print(
             f"{label:30} {r['ms']:8.1f} {r['login']:8.1f} {r['ratio']:8.2f} "
@@ -408,11 +432,7 @@ def main() -> None:
     started = time.perf_counter()
     create_database()
     try:
-        setup_django()
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
-
-        from subscribers import services
+        call_command("migrate", verbosity=0)
 
         lists = [
             services.subscription_list_upsert(

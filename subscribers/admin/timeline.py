@@ -7,8 +7,9 @@ pages cheap: an OFFSET over full rows would read every skipped row from the tabl
 callbacks' raw bodies are not loaded; the timeline links to them.
 
 Each entry's markup is built here (``timeline_entries.entry_html``) with the page's labels
-translated once, rather than by a template per entry: 50 entries of a dozen translated
-labels, dates and conditions were most of the person page's time.
+translated once, rather than by a template: ``make bench-admin`` renders the same page with
+the same markup from a template loop (benchmarks/templates/) and the template costs about
+twice the page (10,000 history rows: 64 ms against 34 ms).
 """
 
 from dataclasses import dataclass
