@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
+from config.celery import app
 from subscribers import services
 from subscribers.models import Person, Source
 from subscribers.outbox import publish
@@ -91,8 +92,6 @@ def measure_capacity(tmp_path) -> float:
 
 
 def bench_push_throughput_and_coalescing(tmp_path):
-    from config.celery import app
-
     app.control.purge()
     capacity = measure_capacity(tmp_path)
     fake = FakeVibes(company_key="ck-test", latency=0.05)
