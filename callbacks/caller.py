@@ -1,7 +1,7 @@
 """Is this request from Vibes? The secret token in the URL and the source allowlist.
 
-Vibes neither signs callbacks nor sends credentials (vibes-api.md §4): an unguessable token
-in the URL and Vibes' published source addresses are what there is.
+Vibes neither signs callbacks nor sends credentials (docs/vibes.md, "Callbacks"): an
+unguessable token in the URL and Vibes' published source addresses are what there is.
 """
 
 import hmac

@@ -32,7 +32,7 @@ class ParsedEvent:
 
     @property
     def dedupe_key(self) -> str:
-        # The seed's two examples share one event_id for two different events: the type
+        # Two of Vibes' published examples share one event_id for two different events: the type
         # is part of the key.
         return f"{self.callback_type}:{self.event_id}"[:200]
 

@@ -79,7 +79,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default. Persistent connections are health-checked so that a
-# database restart costs no failed request (design.md, "Known pitfalls").
+# database restart costs no failed request (docs/architecture.md, "Pitfalls").
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }

@@ -1,4 +1,4 @@
-"""The Vibes API routes: ``/companies/{company_key}/…`` (vibes-api.md §1-4).
+"""The Vibes API routes: ``/companies/{company_key}/…`` (docs/vibes.md).
 
 ``handle(state, request)`` checks Basic auth and ``X-API-Version`` the way Vibes does,
 parses the body, routes, and returns ``(status, body)``; ``body`` None means no body.

@@ -135,7 +135,7 @@ class SimulatorServer:
         return self.deliverer.configure(**kwargs)
 
     def send_raw_callback(self, body: bytes | str, *, content_type="application/json") -> int:
-        """Send ``body`` as is (e.g. the seed's malformed example) to every callback URL."""
+        """Send ``body`` as is (e.g. one of Vibes' malformed examples) to every callback URL."""
         raw = body.encode() if isinstance(body, str) else body
         with self.state.lock:
             urls = {(c.url, c.method) for c in self.state.callbacks.values()}

@@ -2,7 +2,8 @@
 
 Every public method takes the one lock, so the HTTP threads, the control API and a test
 calling it directly see one consistent Vibes. Methods raise ``ApiError`` exactly where
-Vibes answers an error (vibes-api.md §2-3); they emit callbacks through ``emit``.
+Vibes answers an error (docs/vibes.md, "Persons" and "Lists and subscriptions"); they emit
+callbacks through ``emit``.
 """
 
 import itertools

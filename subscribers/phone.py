@@ -2,7 +2,7 @@
 
 Numbers are stored in E.164. A number typed by a person must be a valid mobile number;
 a number that comes from Vibes is authoritative and is kept even when the numbering plan
-says it cannot exist (the seed's own examples use the unassigned 299 area code).
+says it cannot exist (Vibes' own examples use the unassigned 299 area code).
 """
 
 import phonenumbers

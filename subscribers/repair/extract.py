@@ -1,5 +1,5 @@
 """Load Vibes' Subscription Extract: the daily file that is the only bulk source of list
-membership (vibes-api.md §5). Tab-separated, one subscription event a row.
+membership (docs/vibes.md, "Quirks"). Tab-separated, one subscription event a row.
 
 Every row goes through the services with ``Source.IMPORT`` (recorded in history, never
 pushed back). Newest event wins, so a person whose newer opt-out is known is never

@@ -1,6 +1,6 @@
 """Copy Vibes' subscription lists and their acquisition campaigns into the database.
 
-Lists are created in the Vibes UI, never by API (vibes-api.md §3), so this is how a new
+Lists are created in the Vibes UI, never by API (docs/vibes.md), so this is how a new
 list arrives: new lists are added (not offered publicly until staff say so), names are
 updated, and a list without a web acquisition campaign gets the first active one.
 """

@@ -16,7 +16,8 @@ URL = f"/callbacks/vibes/{TOKEN}/"
 
 
 def seed_payload(name: str) -> bytes:
-    """One of the seed's two examples, byte for byte (the first is not valid JSON)."""
+    """One of Vibes' two published callback examples, byte for byte (the first is not
+    valid JSON)."""
     return (PAYLOADS / f"seed_{name}.json").read_bytes()
 
 

@@ -1,4 +1,4 @@
-"""Callback registration: ``/config/callbacks`` and the test event (vibes-api.md §4)."""
+"""Callback registration: ``/config/callbacks`` and the test event (docs/vibes.md, "Callbacks")."""
 
 from tests.simulator.conftest import VibesClient
 

@@ -1,4 +1,7 @@
-"""Acquisition participants (web-based subscriber management): vibes-api.md §3."""
+"""Acquisition participants (web-based subscriber management).
+
+docs/vibes.md, "Subscribing someone".
+"""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -1,4 +1,4 @@
-"""Person API: vibes-api.md §2, with its status codes and quirks."""
+"""Person API: docs/vibes.md, "Persons", with its status codes and quirks."""
 
 from tests.simulator.conftest import COMPANY, demo_mdn
 

@@ -1,4 +1,4 @@
-"""Lists and subscriptions: vibes-api.md §3."""
+"""Lists and subscriptions: docs/vibes.md, "Lists and subscriptions"."""
 
 import threading
 

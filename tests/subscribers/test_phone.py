@@ -29,7 +29,7 @@ def test_typed_number_that_is_not_a_valid_mobile_is_refused_with_a_readable_mess
 @pytest.mark.parametrize(
     ("sent", "stored"),
     [
-        ("+12995551234", "+12995551234"),  # the seed's unassigned 299 area code is kept
+        ("+12995551234", "+12995551234"),  # Vibes' examples use the unassigned 299 area code: kept
         ("2995551234", "+12995551234"),
         ("not-a-number", "not-a-number"),
         ("", ""),

@@ -2,7 +2,7 @@
 
 Vibes never changes a person's number (PUT answers 409 "MDN cannot be changed"), and an
 ``external_person_id`` that another Vibes person holds makes Add Participant answer 422
-``EXTERNALPERSONIDMISMATCH`` (vibes-api.md §2-3). So the new number goes to each list's
+``EXTERNALPERSONIDMISMATCH`` (docs/vibes.md). So the new number goes to each list's
 acquisition campaign on its own: Vibes finds or creates the person holding that number and
 texts it for confirmation. The external id is sent only for a person Vibes does not know
 yet and who has no number, and dropped if Vibes says another person holds it.

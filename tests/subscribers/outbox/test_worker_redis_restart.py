@@ -1,7 +1,7 @@
 """The worker survives Redis restarts while it holds unacknowledged messages.
 
 Celery 5.7.0 with kombu 5.7.0 was seen to exit with ``AttributeError(... 'hostname')``
-in kombu's ``_connparams`` when Redis drops mid-delivery (design.md, "Known pitfalls").
+in kombu's ``_connparams`` when Redis drops mid-delivery (docs/architecture.md, "Pitfalls").
 Restart our own redis-server several times under load; the same worker must keep
 running and every push must still reach Vibes.
 """
