@@ -22,8 +22,6 @@ from tests.subscribers.outbox.worker_helpers import (
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-OWN_REDIS_PORT = 16394
-HUNG_REDIS_PORT = 16395
 
 
 @pytest.fixture
@@ -90,7 +88,7 @@ def test_worker_killed_in_the_middle_of_a_push_loses_nothing(tmp_path, fake, pro
 
 
 def test_change_made_while_redis_is_down_reaches_vibes_after_it_returns(tmp_path, fake, processes):
-    own = RedisServer(OWN_REDIS_PORT).start()
+    own = RedisServer().start()
     env = push_env(fake.url, REDIS_URL=own.url)
     worker = CeleryProcess("worker", tmp_path / "w.log", env)
     beat = CeleryProcess("beat", tmp_path / "beat.log", env, ["-s", str(tmp_path / "beat-s")])
@@ -119,7 +117,7 @@ def test_change_made_while_redis_is_down_reaches_vibes_after_it_returns(tmp_path
 
 
 def test_a_save_while_redis_hangs_returns_quickly(tmp_path, fake):
-    hung = RedisServer(HUNG_REDIS_PORT).start()
+    hung = RedisServer().start()
     try:
         hung.pause()
         env = push_env(fake.url, REDIS_URL=hung.url)

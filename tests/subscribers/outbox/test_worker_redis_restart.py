@@ -31,7 +31,7 @@ RESTARTS = int(os.environ.get("REDIS_RESTARTS", "4"))
 def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
     fake = FakeVibes(company_key="ck-test", latency=0.03)
     fake.start()
-    own = RedisServer(16394).start()
+    own = RedisServer().start()
     env = push_env(fake.url, REDIS_URL=own.url)
     worker = CeleryProcess("worker", tmp_path / "w.log", env)
     beat = CeleryProcess("beat", tmp_path / "beat.log", env, ["-s", str(tmp_path / "beat-s")])

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,11 +25,18 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class RedisServer:
     """A redis-server of our own on our own port, to stop, restart and pause."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, port: int | None = None):
+        # A free port of its own (kept across restarts), so parallel runs never collide.
+        self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{port}/0"
         self.proc = None
 
