@@ -100,7 +100,9 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def pretty_body(self, obj):
         """The body pretty-printed when it is JSON, else as received; always escaped."""
         text = obj.body
-        with contextlib.suppress(ValueError):
+        # A body too deep to re-indent (Vibes' retries are bounded, an attacker's depth is
+        # not) is shown as received.
+        with contextlib.suppress(ValueError, RecursionError):
             text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 

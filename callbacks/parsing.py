@@ -6,8 +6,9 @@ is pure (no database), never raises anything but ``Rejected``, and ignores field
 not know, as Vibes asks receivers to do.
 """
 
-import codecs
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,34 +51,53 @@ def obj(value) -> dict:
 
 
 def decode_body(raw: bytes, content_type: str = "") -> str:
-    """The body as text: the declared charset when Python knows it, else UTF-8."""
-    charset = "utf-8"
+    """The body as text. JSON is UTF-8 whatever the header says, so UTF-8 (a byte-order
+    mark tolerated) is tried first; only bytes that are not UTF-8 are read in the declared
+    charset, when Python knows it; anything else keeps its undecodable bytes as U+FFFD."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     for part in content_type.split(";")[1:]:
         name, _, val = part.partition("=")
         if name.strip().lower() == "charset" and val.strip():
-            candidate = val.strip().strip('"').lower()
             try:
-                codecs.lookup(candidate)
-            except LookupError:
-                continue
-            charset = candidate
-    if charset.replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
-        charset = "utf-8-sig"  # tolerate a byte-order mark
-    try:
-        return raw.decode(charset)
-    except (UnicodeDecodeError, LookupError):
-        return raw.decode("utf-8", errors="replace")
+                return raw.decode(val.strip().strip('"'))
+            except (LookupError, UnicodeDecodeError):
+                break
+    return raw.decode("utf-8", errors="replace")
+
+
+# PostgreSQL refuses NUL in text and in jsonb; a lone half of a surrogate pair (a name cut
+# in the middle of an emoji) cannot be encoded at all. Both become U+FFFD.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def clean_for_storage(value):
-    """PostgreSQL refuses NUL in text and ``\\u0000`` in jsonb: replace it, keep the rest."""
+    """``value`` with every character a JSON column cannot hold replaced, the rest kept."""
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
+        return _UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {clean_for_storage(k): clean_for_storage(v) for k, v in value.items()}
     if isinstance(value, list):
         return [clean_for_storage(v) for v in value]
     return value
+
+
+def _refuse_constant(name: str):
+    raise Rejected(f"The body is not valid JSON: {name} is not a JSON number.")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise Rejected(f"The body is not valid JSON: {text[:40]} is not a JSON number we can keep.")
+    return number
+
+
+def _may_hold_unstorable(body: str) -> bool:
+    lowered = body.lower()
+    return "\x00" in body or "\\u0000" in body or "\\ud" in lowered
 
 
 def resolve_type(data: dict) -> str:
@@ -104,14 +124,14 @@ def parse_event(body: str) -> ParsedEvent:
     if not body.strip():
         raise Rejected("The body is empty; a Vibes callback is a JSON object.")
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite)
     except ValueError as exc:
         raise Rejected(f"The body is not valid JSON: {exc}.") from None
     except RecursionError:
         raise Rejected("The body is not valid JSON: nested too deeply.") from None
     if not isinstance(data, dict):
         raise Rejected(f"The body is JSON but not an object (got {type(data).__name__}).")
-    if "\x00" in body or "\\u0000" in body:
+    if _may_hold_unstorable(body):
         try:
             data = clean_for_storage(data)
         except RecursionError:

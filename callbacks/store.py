@@ -2,12 +2,13 @@
 
 The first delivery of a (type, event id) takes the unique ``dedupe_key``; a repeat,
 sequential or concurrent, fails that constraint and is stored again without the key, as a
-duplicate, so every request is still kept.
+duplicate, so every request is still kept. Parsed fields the database refuses (whatever
+``parsing`` did not foresee) are dropped and the raw body kept, as rejected.
 """
 
 from contextlib import nullcontext
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .handlers import HANDLERS
@@ -36,16 +37,35 @@ def event_store(*, parsed: ParsedEvent | None, **fields) -> CallbackEvent:
                 processed_at=timezone.now(),
             )
         try:
-            # In autocommit a failed INSERT leaves nothing to roll back; inside a caller's
-            # transaction it needs its own savepoint.
-            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-            with guard:
-                return CallbackEvent.objects.create(**fields)
-        except IntegrityError:
-            fields.update(
-                dedupe_key=None,
-                status=Status.DUPLICATE,
-                error="",
-                processed_at=timezone.now(),
-            )
+            return _insert(fields)
+        except IntegrityError as exc:
+            if CallbackEvent.objects.filter(dedupe_key=parsed.dedupe_key).exists():
+                fields.update(
+                    dedupe_key=None, status=Status.DUPLICATE, error="", processed_at=timezone.now()
+                )
+            else:  # not a repeat: the database refused the parsed fields themselves
+                fields.update(_unstorable(exc))
+        except DataError as exc:
+            fields.update(_unstorable(exc))
     return CallbackEvent.objects.create(**fields)
+
+
+def _insert(fields: dict) -> CallbackEvent:
+    # In autocommit a failed INSERT leaves nothing to roll back; inside a caller's
+    # transaction it needs its own savepoint.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with guard:
+        return CallbackEvent.objects.create(**fields)
+
+
+def _unstorable(exc: Exception) -> dict:
+    """What is kept of an event whose parsed fields the database refused: the raw body and
+    the reason, as rejected (SQLite's JSON check fails as an IntegrityError, PostgreSQL's
+    jsonb as a DataError)."""
+    return {
+        "payload": None,
+        "dedupe_key": None,
+        "status": Status.REJECTED,
+        "error": f"The parsed body could not be stored ({exc.__class__.__name__}: {exc})."[:2000],
+        "processed_at": timezone.now(),
+    }

@@ -107,6 +107,8 @@ class VibesCallbackView(APIView):
         # The number as sent (Vibes' API version 2 sends E.164); applying normalises it.
         mdn = mdn_of(person_of(parsed.payload))
         event = event_store(parsed=parsed, body=body, mdn=mdn, **common)
+        if event.status == "rejected":
+            return JsonResponse({"detail": event.error, "id": event.pk}, status=400)
 
         # 4. Hand on. The event is stored, so the answer is 2xx whatever happens next.
         if event.status == "received":

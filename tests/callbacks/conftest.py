@@ -13,6 +13,7 @@ PAYLOADS = Path(__file__).parent / "payloads"
 TOKEN = "tok-" + "a" * 40
 OLD_TOKEN = "tok-" + "b" * 40
 URL = f"/callbacks/vibes/{TOKEN}/"
+CHANGELIST_URL = "/admin/callbacks/callbackevent/"
 
 
 def seed_payload(name: str) -> bytes:
