@@ -3,8 +3,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .stalls import stall_figures
+
 
 class VibesAdminSite(admin.AdminSite):
     site_header = _("Vibes preference center")
     site_title = _("Vibes preference center")
     index_title = _("Subscribers, lists and what Vibes sent")
+
+    def index(self, request, extra_context=None):
+        """The index opens with what is stuck (config/stalls.py), linked to the rows."""
+        problems = [
+            f for f in stall_figures() if f.problem and request.user.has_perm(f.permission)
+        ]
+        return super().index(request, {**(extra_context or {}), "stalls": problems})

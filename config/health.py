@@ -1,13 +1,27 @@
-"""``GET /healthz``: is the database reachable, is the broker reachable."""
+"""Health for monitors: ``/healthz`` (can this process serve?), ``/healthz/stalls`` and
+``/metrics`` (is anything stuck?).
 
+``/healthz`` answers 503 only when the database or the broker is unreachable, so a load
+balancer never takes a healthy process out because Vibes is slow. ``/healthz/stalls``
+answers 503 when a figure of ``config.stalls`` is a problem, for a monitor that reads
+status codes; ``/metrics`` gives the same figures in Prometheus' text format. Neither
+shows personal data; set ``MONITORING_TOKEN`` to require ``Authorization: Bearer …``.
+"""
+
+import hmac
 import os
 
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from .stalls import stall_figures
 
 
 def _database_ok() -> bool:
@@ -46,3 +60,57 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", **checks},
         status=200 if healthy else 503,
     )
+
+
+def _allowed(request) -> bool:
+    token = settings.MONITORING_TOKEN
+    if not token:
+        return True
+    given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+@never_cache
+@require_GET
+def stalls(request):
+    if not _allowed(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    figures = stall_figures()
+    problems = [f.key for f in figures if f.problem]
+    return JsonResponse(
+        {
+            "status": "stalled" if problems else "ok",
+            "problems": problems,
+            **{f.key: f.value for f in figures},
+        },
+        status=503 if problems else 200,
+    )
+
+
+class _StallCollector:
+    """The stall figures as gauges, read fresh at each scrape."""
+
+    def collect(self):
+        figures = stall_figures()
+        for f in figures:
+            name = f"vibes_{f.key}" + ("_seconds" if f.unit == "seconds" else "")
+            gauge = GaugeMetricFamily(name, str(f.label))
+            if f.value is not None:
+                gauge.add_metric([], f.value)
+            yield gauge
+        problems = GaugeMetricFamily(
+            "vibes_stall_problems", "figures past their STALL_* threshold", labels=["figure"]
+        )
+        for f in figures:
+            problems.add_metric([f.key], 1 if f.problem else 0)
+        yield problems
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    if not _allowed(request):
+        return HttpResponse(status=404)
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_StallCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -218,6 +218,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Stalls (config/stalls.py): when a figure shown on /healthz/stalls, /metrics and the admin
+# index is a problem. A silence of 0 turns that check off (an account that rarely changes).
+STALL_BACKLOG_SECONDS = env.int("STALL_BACKLOG_SECONDS", default=300)
+STALL_PUSH_SECONDS = env.int("STALL_PUSH_SECONDS", default=300)
+STALL_CALLBACK_SILENCE_SECONDS = env.int("STALL_CALLBACK_SILENCE_SECONDS", default=86400)
+MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

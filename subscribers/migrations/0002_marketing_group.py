@@ -1,5 +1,6 @@
 """The "Marketing" group: what staff who answer "why is this person (not) getting our
-texts?" need, and nothing that rewrites history or raw callbacks.
+texts?" need (the pushes to Vibes included, read-only), and nothing that rewrites history
+or raw callbacks.
 
 Permissions are normally created by ``post_migrate``, after every migration has run, so on
 a fresh database they do not exist yet here: create them (and their content types) first.
@@ -18,6 +19,7 @@ PERMISSIONS = [
     ("subscribers", "view_subscription"),
     ("subscribers", "view_subscriptionevent"),
     ("subscribers", "view_customfield"),
+    ("subscribers", "view_push"),
     ("callbacks", "view_callbackevent"),
 ]
 

@@ -1,0 +1,148 @@
+"""Whether anything is stuck: the figures an operator's monitor and staff both watch.
+
+Each figure is one indexed query (counts of small sets, the oldest row of a backlog, the
+newest callback), so the admin index and a monitor scraping every few seconds can ask for
+them on every request. ``STALL_*`` settings say when a figure is a problem.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from callbacks.models import CallbackEvent
+from subscribers.outbox.models import Push
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # stable, machine-readable: the JSON key and the metric's name
+    label: str  # what staff read
+    value: float | None  # None: nothing to measure (no backlog, no callback yet)
+    problem: bool
+    url: str = ""  # the admin list that shows the rows behind it
+    unit: str = ""  # "seconds" for ages
+    permission: str = ""  # who may open that list (and so sees the figure in the admin)
+
+    @property
+    def shown(self) -> str:
+        """The value as staff read it: a count, or an age in words ("12 minutes")."""
+        if self.value is None:
+            return "—"
+        if self.unit == "seconds":
+            now = timezone.now()
+            return timesince(now - timedelta(seconds=self.value), now)
+        return f"{self.value:,}"
+
+
+def _age(since: datetime | None, now: datetime) -> float | None:
+    return max(0.0, (now - since).total_seconds()) if since else None
+
+
+def _changelist(name: str, **query) -> str:
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"{reverse(f'admin:{name}_changelist')}?{params}"
+
+
+def stall_figures(now: datetime | None = None) -> list[Figure]:
+    now = now or timezone.now()
+    received = CallbackEvent.objects.filter(status=CallbackEvent.Status.RECEIVED).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
+    )
+    failed_callbacks = CallbackEvent.objects.filter(status=CallbackEvent.Status.FAILED).count()
+    last_callback = CallbackEvent.objects.aggregate(last=Max("received_at"))["last"]
+    pushes = {
+        row["state"]: row
+        for row in Push.objects.filter(
+            state__in=[Push.State.PENDING, Push.State.FAILED, Push.State.STOPPED]
+        )
+        .values("state")
+        .annotate(n=Count("pk"), oldest=Min("created_at"))
+        .order_by()
+    }
+    backlog_age = _age(received["oldest"], now)
+    pending = pushes.get(Push.State.PENDING, {})
+    pending_age = _age(pending.get("oldest"), now)
+    silence = _age(last_callback, now)
+    failed_pushes = pushes.get(Push.State.FAILED, {}).get("n", 0)
+    stopped_pushes = pushes.get(Push.State.STOPPED, {}).get("n", 0)
+    callbacks = "callbacks_callbackevent"
+    outbox = "subscribers_push"
+    return [
+        Figure(
+            "callbacks_failed",
+            _("callbacks failed (replay them once the cause is fixed)"),
+            failed_callbacks,
+            failed_callbacks > 0,
+            _changelist(callbacks, status__exact="failed"),
+            permission="callbacks.view_callbackevent",
+        ),
+        Figure(
+            "callbacks_waiting",
+            _("callbacks waiting to be applied"),
+            received["n"],
+            bool(backlog_age and backlog_age > settings.STALL_BACKLOG_SECONDS),
+            _changelist(callbacks, status__exact="received"),
+            permission="callbacks.view_callbackevent",
+        ),
+        Figure(
+            "callbacks_oldest_waiting_age",
+            _("the oldest waiting callback arrived this long ago"),
+            backlog_age,
+            bool(backlog_age and backlog_age > settings.STALL_BACKLOG_SECONDS),
+            _changelist(callbacks, status__exact="received", o="1"),
+            "seconds",
+            permission="callbacks.view_callbackevent",
+        ),
+        Figure(
+            "callbacks_last_received_age",
+            _("no callback from Vibes for this long"),
+            silence,
+            bool(
+                settings.STALL_CALLBACK_SILENCE_SECONDS
+                and silence
+                and silence > settings.STALL_CALLBACK_SILENCE_SECONDS
+            ),
+            _changelist(callbacks),
+            "seconds",
+            permission="callbacks.view_callbackevent",
+        ),
+        Figure(
+            "pushes_stopped",
+            _("pushes to Vibes stopped: they need staff"),
+            stopped_pushes,
+            stopped_pushes > 0,
+            _changelist(outbox, state__exact="stopped"),
+            permission="subscribers.view_push",
+        ),
+        Figure(
+            "pushes_failed",
+            _("pushes to Vibes failed after every retry (retried hourly)"),
+            failed_pushes,
+            failed_pushes > 0,
+            _changelist(outbox, state__exact="failed"),
+            permission="subscribers.view_push",
+        ),
+        Figure(
+            "pushes_pending",
+            _("pushes to Vibes waiting"),
+            pending.get("n", 0),
+            bool(pending_age and pending_age > settings.STALL_PUSH_SECONDS),
+            _changelist(outbox, state__exact="pending"),
+            permission="subscribers.view_push",
+        ),
+        Figure(
+            "pushes_oldest_pending_age",
+            _("the oldest waiting push was recorded this long ago"),
+            pending_age,
+            bool(pending_age and pending_age > settings.STALL_PUSH_SECONDS),
+            _changelist(outbox, state__exact="pending"),
+            "seconds",
+            permission="subscribers.view_push",
+        ),
+    ]
