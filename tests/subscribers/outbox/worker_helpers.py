@@ -37,7 +37,7 @@ class RedisServer:
     def __init__(self, port: int | None = None):
         # A free port of its own (kept across restarts), so parallel runs never collide.
         self.port = port or free_port()
-        self.url = f"redis://127.0.0.1:{port}/0"
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc = None
 
     def start(self) -> "RedisServer":
