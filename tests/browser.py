@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,6 +83,28 @@ def phone_page(browser):
 def desktop_page(browser):
     with open_page(browser, DESKTOP) as page:
         yield page
+
+
+def axe_findings(page) -> dict[str, list]:
+    """axe-core's violations on the page, by impact: {"critical": [(rule id, help,
+    [targets])], "serious": […], "moderate": […], "minor": […]}."""
+    results = Axe().run(page)
+    found: dict[str, list] = {"critical": [], "serious": [], "moderate": [], "minor": []}
+    for violation in results.response["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"]]
+        found[violation["impact"] or "minor"].append((violation["id"], violation["help"], targets))
+    return found
+
+
+def axe_check(pages: dict) -> None:
+    """Fail on any critical or serious axe-core violation of ``pages`` ({name: findings}),
+    naming them all at once."""
+    blocking = {
+        name: found["critical"] + found["serious"]
+        for name, found in pages.items()
+        if found["critical"] or found["serious"]
+    }
+    assert not blocking, blocking
 
 
 def screenshot(page, name: str) -> Path:
