@@ -8,7 +8,10 @@ its error, and whatever the handler wrote is rolled back.
 import logging
 import time
 import traceback
+from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +54,10 @@ def event_apply(*, event_id: int, skip_locked: bool = False) -> CallbackEvent | 
             try:
                 with transaction.atomic():
                     outcome = handler(event)
+            except SoftTimeLimitExceeded:
+                # The run is out of time, not the event at fault: leaving the transaction
+                # this way rolls back the attempt, so the event stays received.
+                raise
             except Unprocessable as exc:
                 # Well-formed JSON that can never be applied (no list id, no person):
                 # retrying cannot help, so it is not "failed".
@@ -72,30 +79,57 @@ def event_apply(*, event_id: int, skip_locked: bool = False) -> CallbackEvent | 
     return event
 
 
-def events_apply_received(*, settle: float = 0.0, batch: int = 200) -> int:
-    """Apply every event still ``received``, oldest event date first; return how many.
+@dataclass
+class Run:
+    """What one apply run did: how many it applied and whether it stopped at its bound
+    with events still waiting (the caller then asks for the next run)."""
 
-    With ``settle`` it looks once more after that many seconds before giving up: the
-    endpoint asks for a run at most once per ``KICK_INTERVAL`` per process, so an event
-    stored just after a run's last look is still picked up by that run.
+    applied: int = 0
+    more: bool = False
+
+
+def events_apply_received(
+    *,
+    settle: float = 0.0,
+    batch: int = 200,
+    seconds: float | None = None,
+    limit: int | None = None,
+) -> Run:
+    """Apply events still ``received``, oldest event date first, for at most ``seconds``
+    (``CALLBACK_APPLY_RUN_SECONDS``) and ``limit`` events (``CALLBACK_APPLY_RUN_MAX``).
+
+    The bound keeps a run well inside the worker's time limits however large the backlog:
+    a run that reaches it stops between events and says there is more. With ``settle`` it
+    looks once more after that many seconds before giving up: the endpoint asks for a run
+    at most once per ``KICK_INTERVAL`` per process, so an event stored just after a run's
+    last look is still picked up by that run.
     """
-    applied, settled = 0, False
+    seconds = settings.CALLBACK_APPLY_RUN_SECONDS if seconds is None else seconds
+    limit = settings.CALLBACK_APPLY_RUN_MAX if limit is None else limit
+    deadline = time.monotonic() + seconds
+    run, settled = Run(), False
     while True:
         ids = list(
             CallbackEvent.objects.filter(status=Status.RECEIVED)
             .order_by("event_date", "id")
             .values_list("pk", flat=True)[:batch]
         )
-        progress = sum(1 for pk in ids if _apply_logged(pk))
-        applied += progress
+        progress = 0
+        for pk in ids:
+            if run.applied and (time.monotonic() >= deadline or run.applied >= limit):
+                run.more = True
+                return run
+            if _apply_logged(pk):
+                progress += 1
+                run.applied += 1
         if progress:
             settled = False
             continue
-        if settle and not settled:
+        if settle and not settled and time.monotonic() + settle < deadline:
             time.sleep(settle)
             settled = True
             continue
-        return applied
+        return run
 
 
 def _apply_logged(pk: int) -> bool:
@@ -103,6 +137,8 @@ def _apply_logged(pk: int) -> bool:
     away) is logged and leaves the event received for the next run."""
     try:
         return event_apply(event_id=pk, skip_locked=True) is not None
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         logger.exception("callback %s could not be applied; it stays received", pk)
         return False

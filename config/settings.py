@@ -153,6 +153,10 @@ CALLBACK_TOKENS = env.list("CALLBACK_TOKENS", default=[])
 CALLBACK_ALLOWED_IPS = env.list("CALLBACK_ALLOWED_IPS", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 CALLBACK_MAX_BODY_BYTES = env.int("CALLBACK_MAX_BODY_BYTES", default=256 * 1024)
+# One apply run's bound (callbacks/apply.py): well inside the soft time limit in
+# config/celery.py, so a large backlog is applied by a chain of runs, none cut off.
+CALLBACK_APPLY_RUN_SECONDS = env.float("CALLBACK_APPLY_RUN_SECONDS", default=45.0)
+CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
 
 # Preference pages
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,10 +1,14 @@
 import threading
 import time
 from datetime import UTC, datetime
+from io import StringIO
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.management import call_command
 
 from callbacks import handoff, tasks
+from callbacks.handlers import HANDLERS
 from callbacks.models import CallbackEvent
 from subscribers.models import Subscription
 from subscribers.outbox import publish
@@ -82,3 +86,69 @@ def test_the_sweep_task_applies_received_events_oldest_event_first(post):
 def test_the_sweep_is_scheduled_in_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["callbacks-apply-received"]
     assert entry["task"] == tasks.callbacks_apply_received.name == handoff.APPLY_TASK
+
+
+def post_backlog(post, n: int) -> None:
+    for i in range(n):
+        person = {"id": f"P{i}", "person_key": f"P{i}", "mdn": f"1415555{i:04d}"}
+        post(
+            subscription_event(
+                event_id=f"E{i}", event_date=f"2017-02-{i + 1:02d}T00:00Z", person=person
+            )
+        )
+
+
+def statuses() -> list[str]:
+    return list(CallbackEvent.objects.order_by("event_date").values_list("status", flat=True))
+
+
+def test_a_soft_time_limit_leaves_the_event_received_and_the_next_run_goes_on(
+    post, published, monkeypatch
+):
+    post_backlog(post, 3)
+    handler, calls = HANDLERS["subscription_added"], []
+
+    def out_of_time_on_the_second(event):
+        calls.append(event.event_id)
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()
+        return handler(event)
+
+    monkeypatch.setitem(HANDLERS, "subscription_added", out_of_time_on_the_second)
+    assert tasks.callbacks_apply_received.run(settle=0) == 0
+    # The interrupted event was never at fault: it is not failed, and not even attempted.
+    assert statuses() == ["applied", "received", "received"]
+    assert CallbackEvent.objects.get(event_id="E1").attempts == 0
+    assert published == [handoff.APPLY_TASK]
+    assert tasks.callbacks_apply_received.run(settle=0) == 2
+    assert statuses() == ["applied"] * 3
+
+
+def test_a_run_stops_at_its_event_bound_and_asks_for_the_next(post, published, settings):
+    settings.CALLBACK_APPLY_RUN_MAX = 2
+    post_backlog(post, 5)
+    assert tasks.callbacks_apply_received.run(settle=0) == 2
+    assert statuses() == ["applied"] * 2 + ["received"] * 3
+    assert published == [handoff.APPLY_TASK]
+    assert tasks.callbacks_apply_received.run(settle=0) == 2
+    assert tasks.callbacks_apply_received.run(settle=0) == 1
+    # The last run emptied the backlog: it asks for no further run.
+    assert published == [handoff.APPLY_TASK] * 2
+    assert statuses() == ["applied"] * 5
+
+
+def test_a_run_stops_at_its_time_bound_having_applied_at_least_one(post, published, settings):
+    settings.CALLBACK_APPLY_RUN_SECONDS = 0
+    post_backlog(post, 3)
+    assert tasks.callbacks_apply_received.run(settle=5) == 1
+    assert statuses() == ["applied", "received", "received"]
+    assert published == [handoff.APPLY_TASK]
+
+
+def test_the_replay_command_applies_the_whole_backlog_run_after_run(post, settings):
+    settings.CALLBACK_APPLY_RUN_MAX = 2
+    post_backlog(post, 5)
+    out = StringIO()
+    call_command("vibes_replay_callbacks", "--received", stdout=out)
+    assert statuses() == ["applied"] * 5
+    assert "5 received applied" in out.getvalue()

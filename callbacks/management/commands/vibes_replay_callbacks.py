@@ -44,7 +44,11 @@ class Command(BaseCommand):
             event = event_apply(event_id=pk)
             outcome[event.status if event else "missing"] += 1
         if received:
-            outcome["received applied"] += events_apply_received()
+            # Run after run until none stops at its bound: a command has no time limit.
+            while (run := events_apply_received()).applied:
+                outcome["received applied"] += run.applied
+                if not run.more:
+                    break
         summary = ", ".join(f"{n} {status}" for status, n in sorted(outcome.items())) or "nothing"
         self.stdout.write(f"Replayed {len(targets)} callbacks: {summary}.")
         if outcome.get(Status.FAILED):
