@@ -5,13 +5,19 @@ Celery's autodiscovery. Retries are the outbox's: a push that fails is published
 with its backoff (``outbox.states``), so no task here uses Celery's own retry.
 """
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
+from django.db import connections
 
 from .models import Person
 from .outbox import send
 from .repair import sweeps
 from .repair.reconcile import person_reconcile
 from .vibes.client import VibesClient
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="subscribers.tasks.push_send", ignore_result=True)
@@ -23,6 +29,17 @@ def push_send(push_id: int) -> str:
 @shared_task(name="subscribers.tasks.push_sweep", ignore_result=True)
 def push_sweep(limit: int = 2000) -> int:
     return sweeps.push_sweep(limit=limit)
+
+
+@worker_ready.connect
+def push_sweep_at_start(**_kwargs) -> None:
+    """A starting worker re-queues what a killed one left (``repair.sweeps``) at once."""
+    try:
+        sweeps.push_sweep(at_start=True)
+    except Exception:  # noqa: BLE001 - the worker must start; beat's sweep comes later
+        log.exception("the start-up push sweep failed; the periodic sweep will retry")
+    finally:
+        connections.close_all()  # pool processes fork from here: no shared connection
 
 
 @shared_task(name="subscribers.tasks.push_retry_failed", ignore_result=True)

@@ -61,6 +61,12 @@ class Push(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
     lease_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    lease_owner = models.CharField(
+        _("being sent by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The worker process holding the lease, as host:pid."),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

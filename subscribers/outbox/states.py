@@ -12,7 +12,9 @@ edits coalesced into a push: a send finishes it only if no edit came meanwhile.
 """
 
 import logging
+import os
 import random
+import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -36,6 +38,12 @@ def backoff_seconds(attempt: int) -> float:
     return random.uniform(0, ceiling)
 
 
+def lease_owner() -> str:
+    """This process as a lease holder: its host and pid, so a worker starting on the same
+    host can tell a dead holder's lease from a live one (``leases_release_dead``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def push_claim(push_id: int, *, now: datetime) -> Push | None:
     """Lease a pending push that is due, or None (sent by another worker, done, or not
     due yet). The lease outlasts the task time limit."""
@@ -45,7 +53,10 @@ def push_claim(push_id: int, *, now: datetime) -> Push | None:
         .filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
         )
-        .update(lease_until=now + timedelta(seconds=settings.PUSH_LEASE_SECONDS))
+        .update(
+            lease_until=now + timedelta(seconds=settings.PUSH_LEASE_SECONDS),
+            lease_owner=lease_owner(),
+        )
     )
     if not claimed:
         return None
@@ -76,6 +87,34 @@ def push_done(push: Push, *, generation: int) -> bool:
         ).update(state=Push.State.SUPERSEDED)
     _refresh_sync_state(push.person_id)
     return bool(done)
+
+
+def leases_release_dead(*, now: datetime) -> int:
+    """Free the unexpired leases of this host's processes that no longer run; return how
+    many. Run when a worker starts: a worker killed mid-push leaves a lease that would
+    otherwise hold its push for ``PUSH_LEASE_SECONDS``. The starting process holds no lease
+    yet, so one naming its own pid (a container restarted with the same pid) is dead too.
+    Leases of other hosts are left to expire: this host cannot see their processes."""
+    host = socket.gethostname()
+    dead = []
+    leased = Push.objects.filter(
+        state=Push.State.PENDING, lease_until__gt=now, lease_owner__startswith=f"{host}:"
+    )
+    for pk, owner in leased.values_list("pk", "lease_owner"):
+        pid = owner.rpartition(":")[2]
+        if not pid.isdigit() or int(pid) == os.getpid() or not _process_runs(int(pid)):
+            dead.append(pk)
+    return Push.objects.filter(pk__in=dead, lease_until__gt=now).update(lease_until=None)
+
+
+def _process_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it runs, as another user
+    return True
 
 
 def push_retry_later(push: Push, exc: Exception, *, at_least: float = 0) -> str:
