@@ -1,15 +1,21 @@
 # ruff: noqa: F811  (fixtures imported from push_fixtures)
 """Signals record pushes for every local way of saving, and never for Vibes' own changes."""
 
+import os
+import socket
+import subprocess
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from subscribers import services
 from subscribers.models import Person, Source, Subscription
 from subscribers.outbox import publish
 from subscribers.outbox.models import Push
 from subscribers.outbox.suppress import pushes_suppressed
+from subscribers.repair import sweeps
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +116,29 @@ def test_a_failing_broker_neither_fails_nor_slows_the_save(monkeypatch, settings
     monkeypatch.setattr(publish, "_send", broken)
     Person.objects.create(mdn="+12995551236")  # does not raise
     publish.broker_reset()
+
+
+def test_a_starting_worker_frees_only_the_leases_of_this_hosts_dead_processes(published):
+    """The start-up sweep (subscribers/repair/sweeps.py): a lease of a process that is
+    gone, or naming the starting process's own pid, is freed and its push re-queued; a
+    live process's lease and another host's are left alone."""
+    host = socket.gethostname()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    holders = {
+        "dead": f"{host}:{dead.pid}",
+        "own pid": f"{host}:{os.getpid()}",
+        "alive": f"{host}:{os.getppid()}",
+        "other host": f"elsewhere.example:{dead.pid}",
+    }
+    lease = timezone.now() + timedelta(seconds=150)
+    pushes = {}
+    for n, (name, owner) in enumerate(holders.items()):
+        person = Person.objects.create(mdn=f"+1299555013{n}")
+        Push.objects.filter(person=person).update(lease_until=lease, lease_owner=owner)
+        pushes[name] = Push.objects.get(person=person).pk
+    published.clear()
+    assert sweeps.push_sweep(at_start=True) == 2
+    assert sorted(pk for pk, _ in published) == sorted([pushes["dead"], pushes["own pid"]])
+    still_leased = set(Push.objects.filter(lease_until__isnull=False).values_list("pk", flat=True))
+    assert still_leased == {pushes["alive"], pushes["other host"]}
