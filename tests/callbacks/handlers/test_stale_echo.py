@@ -1,0 +1,76 @@
+# ruff: noqa: F811  (fixtures imported from push_fixtures)
+"""A Vibes person event reflecting an older state than a local edit (the echo of our own
+earlier push, arriving late) never undoes that edit, and the outbox still sends it; a
+genuinely newer change made at Vibes wins."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from callbacks.models import CallbackEvent
+from subscribers import services, tasks
+from subscribers.models import Person, Source
+from subscribers.outbox.models import Push
+from tests.subscribers.outbox.push_fixtures import fake_vibes, published  # noqa: F401
+
+from ..conftest import person_event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MDN = "+12995551234"
+
+
+@pytest.fixture
+def in_sync(fake_vibes, published):
+    """A person Vibes knows, whose first name staff set to Ada and the push sent."""
+    fake_vibes.add_person(person_key="pk-ABC123", person_id="ABC123", mobile_phone={"mdn": MDN})
+    person = services.person_create(
+        source=Source.IMPORT, person_key="pk-ABC123", vibes_person_id="ABC123", mdn=MDN
+    )
+    services.person_update(person=person, source=Source.ADMIN, custom_fields={"first_name": "Ada"})
+    tasks.push_send(Push.objects.get(person=person, state=Push.State.PENDING).pk)
+    vibes_updated_at = timezone.now()  # when Vibes took Ada: what its echo reflects
+    return person, vibes_updated_at
+
+
+def echo(updated_at, first_name, event_id):
+    return person_event(
+        event_id=event_id,
+        external_person_id=None,
+        mobile_phone={"mdn": MDN},
+        custom_fields={"first_name": first_name, "last_name": "Doe"},
+        updated_at=updated_at.isoformat().replace("+00:00", "Z"),
+    )
+
+
+def put_bodies(fake_vibes):
+    return [r.body for r in fake_vibes.calls("PUT", r"^/mobiledb/persons/pk-ABC123$")]
+
+
+def test_the_late_echo_of_an_earlier_push_keeps_the_newer_local_edit(in_sync, deliver, fake_vibes):
+    person, ada_at = in_sync
+    services.person_update(
+        person=person, source=Source.ADMIN, custom_fields={"first_name": "Grace"}
+    )
+    deliver(echo(ada_at, "Ada", "ECHO-1"))  # the echo of "Ada" arrives after "Grace"
+    person.refresh_from_db()
+    assert person.custom_fields["first_name"] == "Grace"
+    assert person.custom_fields["last_name"] == "Doe"  # what the edit did not touch applies
+    event = CallbackEvent.objects.get(event_id="ECHO-1")
+    assert event.status == "applied" and "custom_fields.first_name" in event.error
+    tasks.push_send(Push.objects.get(person=person, state=Push.State.PENDING).pk)
+    assert put_bodies(fake_vibes)[-1]["custom_fields"]["first_name"] == "Grace"
+
+
+def test_a_genuinely_newer_change_at_vibes_wins_over_the_local_edit(in_sync, deliver):
+    person, _ada_at = in_sync
+    services.person_update(
+        person=person, source=Source.ADMIN, custom_fields={"first_name": "Grace"}
+    )
+    later = timezone.now() + timedelta(seconds=1)  # changed at Vibes after Grace
+    deliver(echo(later, "Marie", "NEWER-1"))
+    person.refresh_from_db()
+    assert person.custom_fields["first_name"] == "Marie"
+    assert CallbackEvent.objects.get(event_id="NEWER-1").error == ""
+    assert Person.objects.get().last_change_source == Source.VIBES_CALLBACK
