@@ -189,6 +189,9 @@ PUSH_LEASE_SECONDS = env.int("PUSH_LEASE_SECONDS", default=150)  # > task_time_l
 PUSH_STALE_SECONDS = env.int("PUSH_STALE_SECONDS", default=120)  # pending this long: re-queue
 PUSH_SWEEP_INTERVAL_SECONDS = env.float("PUSH_SWEEP_INTERVAL_SECONDS", default=60.0)
 PUSH_FAILED_RETRY_SECONDS = env.int("PUSH_FAILED_RETRY_SECONDS", default=3600)
+# While Vibes refuses our credentials (401/403), how often to ask whether it accepts them
+# again (subscribers/outbox/access.py); pushes wait meanwhile and resume by themselves.
+PUSH_ACCESS_PROBE_SECONDS = env.float("PUSH_ACCESS_PROBE_SECONDS", default=60.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -215,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "push-sweep": {
         "task": "subscribers.tasks.push_sweep",
         "schedule": PUSH_SWEEP_INTERVAL_SECONDS,
+    },
+    "vibes-access-probe": {
+        "task": "subscribers.tasks.vibes_access_probe",
+        "schedule": PUSH_ACCESS_PROBE_SECONDS,
     },
     "push-retry-failed": {
         "task": "subscribers.tasks.push_retry_failed",

@@ -16,7 +16,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackEvent
-from subscribers.outbox.models import Push
+from subscribers.outbox.models import Push, VibesAccess
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,21 @@ def stall_figures(now: datetime | None = None) -> list[Figure]:
     stopped_pushes = pushes.get(Push.State.STOPPED, {}).get("n", 0)
     callbacks = "callbacks_callbackevent"
     outbox = "subscribers_push"
+    refused = VibesAccess.objects.filter(refused_since__isnull=False).first()
     return [
+        Figure(
+            "vibes_credentials_refused_age",
+            _(
+                "Vibes has refused our API credentials for this long: pushes wait, and go "
+                "out by themselves once VIBES_USERNAME, VIBES_PASSWORD and "
+                "VIBES_COMPANY_KEY work again"
+            ),
+            _age(refused.refused_since, now) if refused else None,
+            refused is not None,
+            _changelist(outbox, state__exact="pending"),
+            "seconds",
+            permission="subscribers.view_push",
+        ),
         Figure(
             "callbacks_failed",
             _("callbacks failed (replay them once the cause is fixed)"),

@@ -12,12 +12,15 @@ from celery.signals import worker_ready
 from django.db import connections
 
 from .models import Person
-from .outbox import send
+from .outbox import access, send
+from .outbox.publish import publish
 from .repair import sweeps
 from .repair.reconcile import person_reconcile
 from .vibes.client import VibesClient
 
 log = logging.getLogger(__name__)
+
+ACCESS_PROBE_TASK = "subscribers.tasks.vibes_access_probe"
 
 
 @shared_task(name="subscribers.tasks.push_send", ignore_result=True)
@@ -36,6 +39,8 @@ def push_sweep_at_start(**_kwargs) -> None:
     """A starting worker re-queues what a killed one left (``repair.sweeps``) at once."""
     try:
         sweeps.push_sweep(at_start=True)
+        # Credentials may have been fixed by this restart: ask now, not at the next probe.
+        publish(ACCESS_PROBE_TASK)
     except Exception:  # noqa: BLE001 - the worker must start; beat's sweep comes later
         log.exception("the start-up push sweep failed; the periodic sweep will retry")
     finally:
@@ -45,6 +50,12 @@ def push_sweep_at_start(**_kwargs) -> None:
 @shared_task(name="subscribers.tasks.push_retry_failed", ignore_result=True)
 def push_retry_failed(limit: int = 500) -> int:
     return sweeps.push_retry_failed(limit=limit)
+
+
+@shared_task(name=ACCESS_PROBE_TASK, ignore_result=True)
+def vibes_access_probe() -> str:
+    """While Vibes refuses our credentials, ask once whether it accepts them now."""
+    return access.access_probe()
 
 
 @shared_task(name="subscribers.tasks.person_reread", ignore_result=True)

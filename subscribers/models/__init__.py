@@ -4,7 +4,7 @@ Nothing outside ``subscribers.services`` saves these models; every service recor
 ``SubscriptionEvent`` rows that explain what it changed.
 """
 
-from ..outbox.models import Push, PushAttempt
+from ..outbox.models import Push, PushAttempt, VibesAccess
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
@@ -21,4 +21,5 @@ __all__ = [
     "SubscriptionEventQuerySet",
     "SubscriptionList",
     "SubscriptionQuerySet",
+    "VibesAccess",
 ]

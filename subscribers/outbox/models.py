@@ -131,3 +131,19 @@ class PushAttempt(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} → {self.http_status or self.error[:40]}"
+
+
+class VibesAccess(models.Model):
+    """Whether Vibes accepts our API credentials: one row (pk 1), so a refused password is
+    one notice for staff and one probe a minute, not a stopped push per person."""
+
+    refused_since = models.DateTimeField(_("refused since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access to Vibes")
+        verbose_name_plural = _("access to Vibes")
+
+    def __str__(self):
+        return f"refused since {self.refused_since:%Y-%m-%d %H:%M}" if self.refused_since else "ok"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..vibes import errors
 from ..vibes.client import VibesClient
 from . import states
+from .access import access_refused
 from .attempts import attempt_recorder
 from .kinds import PERFORM, StopPush
 
@@ -25,11 +26,15 @@ def push_send(push_id: int) -> str:
     push = states.push_claim(push_id, now=now)
     if push is None:
         return "skipped"
+    if access_refused():
+        return states.push_wait_for_access(push, None)
     generation = push.generation
     client = VibesClient.shared()
     try:
         with client.observing(attempt_recorder(push)):
             note = PERFORM[push.kind](push=push, client=client, started_at=now)
+    except errors.CredentialsRefused as exc:
+        return states.push_wait_for_access(push, exc)
     except errors.RateLimited as exc:
         return states.push_retry_later(push, exc, at_least=exc.retry_after or 0)
     except (StopPush, errors.VibesError) as exc:

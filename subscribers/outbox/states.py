@@ -5,6 +5,8 @@
        │                  │ ├──attempts used up──▶ failed ──slow retry / push now──┐
        │                  │ └──needs staff──────▶ stopped ──push now───────────────┤
        └──────────────────┴────────────────────────────────────────────────────────┘
+       ▲                  │
+       └──────────────────┘ credentials refused (401/403): waits for ``access``'s probe
 
 A pending push is claimed with a lease on its row (two workers never send the same push
 at once; a worker killed mid-push leaves a lease that expires). ``generation`` counts the
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from .. import services
 from ..models import Person
+from .access import access_refuse
 from .models import Push
 from .record import push_enqueue, push_record
 
@@ -138,6 +141,17 @@ def push_retry_later(push: Push, exc: Exception, *, at_least: float = 0) -> str:
     )
     push_enqueue([push.pk], countdown=delay)
     return f"retry {attempts} in {delay:.1f}s"
+
+
+def push_wait_for_access(push: Push, exc: Exception | None) -> str:
+    """Vibes refuses our credentials (``access``): the push stays pending, its attempt
+    not counted, until the probe restores access and queues it again."""
+    if exc is not None:
+        access_refuse(exc)
+    Push.objects.filter(pk=push.pk).update(
+        lease_until=None, last_error=str(exc or "waiting: Vibes refuses our API credentials")
+    )
+    return "waiting for Vibes to accept our credentials"
 
 
 def push_stop(push: Push, exc: Exception) -> str:

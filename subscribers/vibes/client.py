@@ -190,6 +190,8 @@ class VibesClient:
             return errors.RateLimited(message or "rate limited", retry_after=retry_after, **kwargs)
         if status >= 500 or status in (408, 502, 503, 504):
             return errors.Transient(message or "Vibes is unavailable", **kwargs)
+        if status in (401, 403):
+            return errors.CredentialsRefused(message or "credentials refused", **kwargs)
         if status == 404:
             return errors.NotFound(message or "not found", **kwargs)
         if status == 409:

@@ -81,6 +81,12 @@ class RateLimited(VibesError):
         self.retry_after = retry_after
 
 
+class CredentialsRefused(VibesError):
+    """401 or 403: Vibes refuses our username, password or company key. Not the push's
+    fault: every push would meet it, so the outbox waits for them to work again
+    (``outbox.access``) rather than stopping each push."""
+
+
 class Transient(VibesError):
     """5xx, a timeout, a refused or reset connection: worth trying again later."""
 

@@ -1,0 +1,77 @@
+"""Whether Vibes accepts our API credentials, and waiting until it does again.
+
+A 401 or 403 is about the account, not the push that met it: every other push would meet
+it too. So the first one marks access refused (``VibesAccess``, one row), that push and
+every later one wait pending without a request to Vibes, and staff see one notice on the
+admin index (``config/stalls.py``). Beat's probe asks Vibes one cheap authenticated
+question each ``PUSH_ACCESS_PROBE_SECONDS``; once it is answered, access is restored and
+every waiting push is queued again. Nobody presses "push now" person by person.
+"""
+
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..vibes import errors
+from ..vibes.client import VibesClient
+from .models import Push, VibesAccess
+from .record import push_enqueue
+
+log = logging.getLogger(__name__)
+
+ROW = 1
+CHUNK = 1000
+
+
+def access_refused() -> bool:
+    return VibesAccess.objects.filter(pk=ROW, refused_since__isnull=False).exists()
+
+
+def access_refuse(exc: Exception) -> None:
+    """Record that Vibes refused our credentials; the first refusal's time is kept."""
+    now = timezone.now()
+    row, created = VibesAccess.objects.get_or_create(
+        pk=ROW, defaults={"refused_since": now, "last_error": str(exc)[:2000], "checked_at": now}
+    )
+    if not created:
+        VibesAccess.objects.filter(pk=ROW, refused_since__isnull=True).update(refused_since=now)
+        VibesAccess.objects.filter(pk=ROW).update(last_error=str(exc)[:2000], checked_at=now)
+    if created or row.refused_since is None:
+        log.error("Vibes refuses our API credentials (%s): pushes wait until they work", exc)
+
+
+def access_probe(client: VibesClient | None = None) -> str:
+    """While access is refused, ask Vibes once whether it accepts us now; restore it and
+    queue every waiting push when it does. Returns a short note."""
+    if not access_refused():
+        return "accepted"
+    client = client or VibesClient.shared()
+    try:
+        client.get_lists()
+    except errors.CredentialsRefused as exc:
+        access_refuse(exc)
+        return "still refused"
+    except errors.VibesError as exc:  # down or slow: that says nothing about credentials
+        VibesAccess.objects.filter(pk=ROW).update(checked_at=timezone.now())
+        return f"no answer ({exc})"
+    return f"restored; {access_restore()} waiting push(es) queued"
+
+
+def access_restore() -> int:
+    """Mark access accepted and queue every pending push that is not being sent."""
+    if not VibesAccess.objects.filter(pk=ROW, refused_since__isnull=False).update(
+        refused_since=None, last_error="", checked_at=timezone.now()
+    ):
+        return 0
+    log.warning("Vibes accepts our API credentials again: waiting pushes are queued")
+    now = timezone.now()
+    ids = list(
+        Push.objects.filter(state=Push.State.PENDING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        push_enqueue(ids[start : start + CHUNK])
+    return len(ids)
