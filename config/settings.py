@@ -162,6 +162,13 @@ CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 PREFERENCE_LINK_MAX_AGE_DAYS = env.int("PREFERENCE_LINK_MAX_AGE_DAYS", default=30)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
+# Limits on texts we make Vibes send (subscribers/limits.py): per destination number, per
+# person asking and per source address (IPv6 by /64), each per day; and the countries
+# whose numbers are texted at all (ISO region codes).
+TEXT_LIMIT_PER_NUMBER = env.int("TEXT_LIMIT_PER_NUMBER", default=3)
+TEXT_LIMIT_PER_PERSON = env.int("TEXT_LIMIT_PER_PERSON", default=5)
+TEXT_LIMIT_PER_ADDRESS = env.int("TEXT_LIMIT_PER_ADDRESS", default=10)
+TEXT_ALLOWED_REGIONS = env.list("TEXT_ALLOWED_REGIONS", default=[PHONE_DEFAULT_REGION])
 # Who delivers a new link asked for by number: a dotted path to send(*, person, url).
 PREFERENCE_LINK_SENDER = env.str(
     "PREFERENCE_LINK_SENDER", default="subscribers.preferences.link_requests.log_sender"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +137,13 @@ class WorkerProcess:
                 self.kill()
         if getattr(self, "log", None):
             self.log.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with no counts in the rate limits (subscribers/limits.py): the
+    suite types the same few numbers again and again."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .. import phone, services
+from .. import limits, phone, services
 from ..models import Person, Source, Subscription
 from ..preferences.links import preference_url
 from . import person_actions, sync
@@ -308,9 +308,14 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                     person=saved, source=Source.ADMIN, staff_user=request.user, **values
                 )
             if new_number:
-                services.person_request_number(
-                    person=saved, mdn=new_number, source=Source.ADMIN, staff_user=request.user
-                )
+                try:
+                    services.person_request_number(
+                        person=saved, mdn=new_number, source=Source.ADMIN, staff_user=request.user
+                    )
+                except limits.TextRefused as refused:
+                    self.message_user(request, str(refused), messages.ERROR)
+                    obj.refresh_from_db()
+                    return
                 self.message_user(
                     request,
                     _(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
+from .. import limits
 from ..models import Person
 from . import links
 
@@ -65,8 +66,10 @@ def _hit(key: str, limit: tuple[int, int]) -> bool:
 
 
 def address_allowed(ip: str | None) -> bool:
+    """Per client address; an IPv6 address counts by its /64 (``limits.address_key``)."""
     return _hit(
-        _hash("ip", ip or "unknown"), _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT)
+        _hash("ip", limits.address_key(ip)),
+        _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT),
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.proxies import client_ip
 
-from .. import selectors, services
+from .. import limits, selectors, services
 from ..models import CustomField, Person, Source
 from ..phone import mask
 from . import link_requests, links
@@ -218,12 +218,16 @@ def number_save(request, token, person):
     joins = selectors.person_joins_by_number(person, lists)
     if joins is not None:
         wording += " " + _("Confirming it also subscribes you to %(list)s.") % {"list": joins}
-    services.person_request_number(
-        person=person,
-        mdn=form.cleaned_data["mdn"],
-        source=PAGE,
-        evidence=_evidence(request, token, wording=wording),
-    )
+    try:
+        services.person_request_number(
+            person=person,
+            mdn=form.cleaned_data["mdn"],
+            source=PAGE,
+            evidence=_evidence(request, token, wording=wording),
+        )
+    except limits.TextRefused as refused:
+        form.add_error("mdn", str(refused))
+        return _render_page(request, token, person, number_form=form, status=429)
     if person.pending_mdn:
         messages.success(
             request,

@@ -14,7 +14,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .. import phone
+from .. import limits, phone
 from ..models import Person, Source, SubscriptionEvent
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
@@ -52,10 +52,15 @@ def person_request_number(
     Never a silent update: Vibes only subscribes a number through an acquisition
     campaign's confirmation text, so the number waits in ``pending_mdn`` until the
     person confirms (``person_confirm_number``). Typing the current number again
-    withdraws a pending request. Returns whether anything changed.
+    withdraws a pending request. Returns whether anything changed; raises
+    ``limits.TextRefused`` for a country not served or past a texting limit.
     """
     new = phone.normalize_typed(mdn)
     pending = "" if new == person.mdn else new
+    if pending and pending != person.pending_mdn:
+        # Each request makes Vibes text ``pending``: counted, and refused past a limit.
+        ip = evidence.ip_address if evidence else None
+        limits.text_allowed_or_raise(mdn=pending, person_id=person.pk, ip=ip)
     return bool(
         person_update(
             person=person,

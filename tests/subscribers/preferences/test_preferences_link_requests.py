@@ -115,6 +115,16 @@ def test_requests_per_address_are_limited(client, person):
     assert ask(client, "+14155550132", ip="192.0.2.77").status_code == 302
 
 
+def test_the_addresses_of_one_ipv6_64_share_one_limit(client, person):
+    limit = link_requests.ADDRESS_LIMIT[0]
+    for i in range(limit):  # a new address of the same /64 for each request
+        assert (
+            ask(client, f"+1415555{1000 + i:04d}", ip=f"2001:db8:7:8::{i + 1:x}").status_code == 302
+        )
+    assert ask(client, "+14155550132", ip="2001:db8:7:8:ffff::1").status_code == 429
+    assert ask(client, "+14155550132", ip="2001:db8:7:9::1").status_code == 302
+
+
 def test_an_invalid_number_is_explained(client):
     response = ask(client, "12")
     assert response.status_code == 400

@@ -1,0 +1,119 @@
+"""No SMS pumping: every request that makes Vibes text a number is counted per person, per
+destination number and per source address (IPv6 by its /64), per day, and only numbers of
+the served countries are texted (subscribers/limits.py)."""
+
+import json
+
+import pytest
+
+from subscribers import services
+from subscribers.models import Person, Source
+from subscribers.outbox.models import Push
+from subscribers.preferences import links
+from tests.subscribers.preferences.prefs_helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+LIMITED = "We can&#x27;t send another confirmation text today"
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def ask_number(client, person, number, ip="203.0.113.5"):
+    url = links.preference_path(person)
+    return client.post(f"{url}number/", {"n-mdn": number}, REMOTE_ADDR=ip)
+
+
+def number_pushes(person) -> int:
+    return Push.objects.filter(person=person, kind=Push.Kind.NUMBER).count()
+
+
+def other_person(n: int) -> Person:
+    person = services.person_create(source=Source.ADMIN, mdn=f"+1415555{n:04d}")
+    services.subscription_activate(
+        person=person, subscription_list=services.subscription_list_upsert(list_id="1234")[0],
+        source=Source.VIBES_CALLBACK,
+    )  # fmt: skip
+    return person
+
+
+def test_thirty_numbers_typed_in_a_row_from_one_page_send_only_the_daily_few(
+    client, world, settings
+):
+    answers = [
+        ask_number(client, world.person, f"+1415555{n:04d}").status_code for n in range(200, 230)
+    ]
+    allowed = settings.TEXT_LIMIT_PER_PERSON
+    assert answers[:allowed] == [302] * allowed
+    assert answers[allowed:] == [429] * (30 - allowed)
+    world.person.refresh_from_db()
+    assert world.person.pending_mdn == "+14155550204"  # the last one allowed, nothing after
+    body = ask_number(client, world.person, "+14155550299").content.decode()
+    assert LIMITED in body
+
+
+def test_one_victim_number_is_texted_at_most_the_daily_few_times_whoever_asks(
+    client, world, settings
+):
+    victim = "+14155550777"
+    answers = [
+        ask_number(client, other_person(n), victim, ip=f"198.51.100.{n}").status_code
+        for n in range(5)
+    ]
+    allowed = settings.TEXT_LIMIT_PER_NUMBER
+    assert answers == [302] * allowed + [429] * (5 - allowed)
+
+
+def test_addresses_of_one_ipv6_64_share_one_budget(client, world, settings):
+    settings.TEXT_LIMIT_PER_ADDRESS = 2
+    answers = [
+        ask_number(
+            client, other_person(n), f"+1415555{n + 300:04d}", ip=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(1, 4)
+    ]
+    assert answers == [302, 302, 429]
+    # Another /64 has a budget of its own.
+    fresh = ask_number(client, other_person(9), "+14155550399", ip="2001:db8:1:3::1")
+    assert fresh.status_code == 302
+
+
+def test_a_number_outside_the_served_countries_is_refused_and_nothing_is_texted(
+    client, world, settings
+):
+    response = ask_number(client, world.person, "+44 7400 123456")
+    assert response.status_code == 429
+    assert "only text numbers in the countries we serve" in response.content.decode()
+    assert number_pushes(world.person) == 0
+    settings.TEXT_ALLOWED_REGIONS = ["US", "GB"]
+    assert ask_number(client, world.person, "+44 7400 123456").status_code == 302
+    assert number_pushes(world.person) == 1
+
+
+def staff_types_number(client, person, number):
+    data = {
+        "mdn": number,
+        "external_person_id": person.external_person_id or "",
+        "carrier_code": person.carrier_code,
+        "timezone": person.timezone,
+        "custom_fields": json.dumps(person.custom_fields),
+        "subscriptions-TOTAL_FORMS": "0",
+        "subscriptions-INITIAL_FORMS": "0",
+    }
+    url = f"/admin/subscribers/person/{person.pk}/change/"
+    return client.post(url, data, follow=True).content.decode()
+
+
+def test_staff_typing_numbers_meet_the_same_limits(marketing_client, world, settings):
+    settings.TEXT_LIMIT_PER_PERSON = 1
+    assert "Vibes will text the new number" in staff_types_number(
+        marketing_client, world.person, "+14155550501"
+    )
+    body = staff_types_number(marketing_client, world.person, "+14155550502")
+    assert LIMITED in body
+    world.person.refresh_from_db()
+    assert world.person.pending_mdn == "+14155550501"
+    assert number_pushes(world.person) == 1
