@@ -169,6 +169,12 @@ TEXT_LIMIT_PER_NUMBER = env.int("TEXT_LIMIT_PER_NUMBER", default=3)
 TEXT_LIMIT_PER_PERSON = env.int("TEXT_LIMIT_PER_PERSON", default=5)
 TEXT_LIMIT_PER_ADDRESS = env.int("TEXT_LIMIT_PER_ADDRESS", default=10)
 TEXT_ALLOWED_REGIONS = env.list("TEXT_ALLOWED_REGIONS", default=[PHONE_DEFAULT_REGION])
+# Who texts the one-time code that proves a new number (subscribers/services/proofs.py): a
+# dotted path to send(*, person, mdn, code); it must queue, not do HTTP. The default logs.
+NUMBER_CODE_SENDER = env.str(
+    "NUMBER_CODE_SENDER", default="subscribers.services.proofs.log_sender"
+)
+NUMBER_CODE_MAX_AGE_MINUTES = env.int("NUMBER_CODE_MAX_AGE_MINUTES", default=15)
 # Who delivers a new link asked for by number: a dotted path to send(*, person, url).
 PREFERENCE_LINK_SENDER = env.str(
     "PREFERENCE_LINK_SENDER", default="subscribers.preferences.link_requests.log_sender"

@@ -6,7 +6,9 @@ the "on the list or waiting for the confirmation text" filter.
 
 from datetime import datetime
 
-from .models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from django.utils import timezone
+
+from .models import NumberProof, Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 
 
 def lists_open_for(persons) -> list[SubscriptionList]:
@@ -78,3 +80,14 @@ def details_changed_here_since(person: Person, moment: datetime) -> set[str]:
             else:
                 changed.add(field)
     return changed
+
+
+def number_proof_open(person: Person) -> NumberProof | None:
+    """The one-time code waiting to be typed back (``services.proofs``), if still good."""
+    return (
+        NumberProof.objects.filter(
+            person=person, closed_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .first()
+    )

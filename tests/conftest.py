@@ -16,6 +16,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from tests import texts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -144,6 +146,14 @@ def fresh_cache():
     """Each test starts with no counts in the rate limits (subscribers/limits.py): the
     suite types the same few numbers again and again."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def texted_codes(settings):
+    """One-time codes for new numbers are recorded (``tests.texts``), not texted."""
+    settings.NUMBER_CODE_SENDER = "tests.texts.record_code"
+    texts.CODES.clear()
+    return texts.CODES
 
 
 @pytest.fixture

@@ -309,18 +309,21 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                 )
             if new_number:
                 try:
-                    services.person_request_number(
+                    services.person_ask_number(
                         person=saved, mdn=new_number, source=Source.ADMIN, staff_user=request.user
                     )
                 except limits.TextRefused as refused:
                     self.message_user(request, str(refused), messages.ERROR)
                     obj.refresh_from_db()
                     return
+                # Staff cannot prove a phone is the person's: the code texted to it is
+                # typed back on the person's own preference page.
                 self.message_user(
                     request,
                     _(
-                        "Vibes will text the new number %(number)s to confirm it. It replaces "
-                        "the current number when the person replies Y."
+                        "We texted a one-time code to %(number)s. The person types it on their "
+                        "preference page; Vibes then texts the number to confirm it, and it "
+                        "replaces the current number when they reply Y."
                     )
                     % {"number": phone.mask(new_number)},
                     messages.INFO,

@@ -9,9 +9,11 @@ from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
 from .persons import Person, Source
+from .proofs import NumberProof
 
 __all__ = [
     "CustomField",
+    "NumberProof",
     "Person",
     "Push",
     "PushAttempt",

@@ -48,5 +48,3 @@ def push_send(push_id: int) -> str:
         note += "; edited meanwhile, sending again"
     log.info("push %s (%s) %s", push.pk, push.kind, note)
     return note
-
-

@@ -93,5 +93,9 @@ class NumberForm(forms.Form):
     mdn = MobileNumberField(label=_("New mobile number"))
 
 
+class NumberCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code from the text"), max_length=12)
+
+
 class LinkRequestForm(forms.Form):
     mdn = MobileNumberField(label=_("Your mobile number"))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<str:token>/lists/", views.lists_save, name="lists"),
     path("<str:token>/details/", views.details_save, name="details"),
     path("<str:token>/number/", views.number_save, name="number"),
+    path("<str:token>/number/code/", views.number_prove, name="number_prove"),
     path("<str:token>/stop/", views.stop_all, name="stop"),
 ]

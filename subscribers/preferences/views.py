@@ -28,7 +28,7 @@ from ..phone import mask
 from . import link_requests, links
 from .csrf import csrf_protect_no_referrer
 from .evidence import Evidence
-from .forms import DetailsForm, LinkRequestForm, NumberForm
+from .forms import DetailsForm, LinkRequestForm, NumberCodeForm, NumberForm
 from .rows import JOIN_DISCLOSURE, history_rows, list_rows, number_problem
 
 OPT_OUT_REASON = "user_opt_out"
@@ -78,9 +78,12 @@ def _editable_fields() -> list[CustomField]:
     return list(CustomField.objects.filter(subscriber_editable=True))
 
 
-def _render_page(request, token, person, *, details_form=None, number_form=None, status=200):
+def _render_page(
+    request, token, person, *, details_form=None, number_form=None, code_form=None, status=200
+):
     rows = list_rows(person)
     number_campaigns = selectors.number_lists(person)
+    proof = selectors.number_proof_open(person)
     context = {
         "token": token,
         "person": person,
@@ -91,6 +94,8 @@ def _render_page(request, token, person, *, details_form=None, number_form=None,
         "details_form": details_form
         or DetailsForm(fields=_editable_fields(), person=person, prefix="d"),
         "number_form": number_form or NumberForm(prefix="n"),
+        "number_proof": mask(proof.mdn, unbroken=True) if proof else "",
+        "code_form": code_form or NumberCodeForm(prefix="c"),
         "number_problem": number_problem(person),
         "number_joins": selectors.person_joins_by_number(person, number_campaigns),
         "number_possible": bool(number_campaigns),
@@ -200,6 +205,18 @@ def details_save(request, token, person):
     return redirect("preferences:page", token=token)
 
 
+def _number_wording(person, lists) -> str:
+    """What the number form says, kept as evidence when the number is asked for and when
+    its code is typed back: the consent to what confirming it joins."""
+    wording = _(
+        "We'll text this number to confirm it. It replaces %(number)s only after you reply Y."
+    ) % {"number": mask(person.mdn, unbroken=True) or _("no number")}
+    joins = selectors.person_joins_by_number(person, lists)
+    if joins is not None:
+        wording += " " + _("Confirming it also subscribes you to %(list)s.") % {"list": joins}
+    return wording
+
+
 @_private
 @csrf_protect_no_referrer
 @require_http_methods(["POST"])
@@ -212,14 +229,9 @@ def number_save(request, token, person):
     if not lists:
         messages.error(request, _("A new number can't be confirmed online right now."))
         return redirect("preferences:page", token=token)
-    wording = _(
-        "We'll text this number to confirm it. It replaces %(number)s only after you reply Y."
-    ) % {"number": mask(person.mdn, unbroken=True) or _("no number")}
-    joins = selectors.person_joins_by_number(person, lists)
-    if joins is not None:
-        wording += " " + _("Confirming it also subscribes you to %(list)s.") % {"list": joins}
+    wording = _number_wording(person, lists)
     try:
-        services.person_request_number(
+        sent = services.person_ask_number(
             person=person,
             mdn=form.cleaned_data["mdn"],
             source=PAGE,
@@ -228,14 +240,46 @@ def number_save(request, token, person):
     except limits.TextRefused as refused:
         form.add_error("mdn", str(refused))
         return _render_page(request, token, person, number_form=form, status=429)
-    if person.pending_mdn:
+    if sent:
         messages.success(
             request,
-            _("We've sent a text to %(number)s; reply Y to confirm your new number.")
-            % {"number": mask(person.pending_mdn, unbroken=True)},
+            _("We've texted a code to %(number)s. Enter it below to use this number.")
+            % {"number": mask(form.cleaned_data["mdn"], unbroken=True)},
         )
-    else:
-        messages.info(request, _("That is already your number; nothing changed."))
+        return redirect(reverse("preferences:page", args=[token]) + "#number-code")
+    messages.info(request, _("That is already your number; nothing changed."))
+    return redirect("preferences:page", token=token)
+
+
+@_private
+@csrf_protect_no_referrer
+@require_http_methods(["POST"])
+@_with_person
+def number_prove(request, token, person):
+    form = NumberCodeForm(request.POST, prefix="c")
+    if form.is_valid():
+        try:
+            mdn = services.person_prove_number(
+                person=person,
+                code=form.cleaned_data["code"],
+                source=PAGE,
+                evidence=_evidence(
+                    request, token, wording=_number_wording(person, selectors.number_lists(person))
+                ),
+            )
+        except services.ProofFailed as failed:
+            if selectors.number_proof_open(person) is None:  # nothing left to type it into
+                messages.error(request, str(failed))
+                return redirect("preferences:page", token=token)
+            form.add_error("code", str(failed))
+        else:
+            messages.success(
+                request,
+                _("We've sent a text to %(number)s; reply Y to confirm your new number.")
+                % {"number": mask(mdn, unbroken=True)},
+            )
+            return redirect("preferences:page", token=token)
+    return _render_page(request, token, person, code_form=form, status=400)
     return redirect("preferences:page", token=token)
 
 

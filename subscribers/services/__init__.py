@@ -22,6 +22,7 @@ from .persons import (
     person_update,
     person_upsert_from_vibes,
 )
+from .proofs import ProofFailed, person_ask_number, person_prove_number
 from .subscriptions import (
     StateChange,
     person_opt_out_all,
@@ -35,14 +36,17 @@ from .subscriptions import (
 
 __all__ = [
     "NUMBER_REASONS",
+    "ProofFailed",
     "StateChange",
     "VibesIdentity",
+    "person_ask_number",
     "person_awaiting_number",
     "person_confirm_number",
     "person_create",
     "person_find_for_vibes",
     "person_mark_pending",
     "person_opt_out_all",
+    "person_prove_number",
     "person_request_number",
     "person_revoke_links",
     "person_set_sync_state",

@@ -14,7 +14,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .. import limits, phone
+from .. import phone
 from ..models import Person, Source, SubscriptionEvent
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
@@ -46,28 +46,27 @@ def person_request_number(
     source: str,
     staff_user=None,
     evidence: Evidence | None = None,
+    note: str = "new number requested; waits for the confirmation text",
 ) -> bool:
     """Ask for ``mdn`` (typed by a person, validated strictly) to become the number.
 
     Never a silent update: Vibes only subscribes a number through an acquisition
     campaign's confirmation text, so the number waits in ``pending_mdn`` until the
     person confirms (``person_confirm_number``). Typing the current number again
-    withdraws a pending request. Returns whether anything changed; raises
-    ``limits.TextRefused`` for a country not served or past a texting limit.
+    withdraws a pending request. Returns whether anything changed.
+
+    Called once the number is proved ours (``proofs.person_prove_number``): Vibes'
+    answers alone do not prove who holds a phone.
     """
     new = phone.normalize_typed(mdn)
     pending = "" if new == person.mdn else new
-    if pending and pending != person.pending_mdn:
-        # Each request makes Vibes text ``pending``: counted, and refused past a limit.
-        ip = evidence.ip_address if evidence else None
-        limits.text_allowed_or_raise(mdn=pending, person_id=person.pk, ip=ip)
     return bool(
         person_update(
             person=person,
             source=source,
             staff_user=staff_user,
             evidence=evidence,
-            note="new number requested; waits for the confirmation text" if pending else "",
+            note=note if pending else "",
             pending_mdn=pending,
         )
     )

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 
 from subscribers import services
 from subscribers.admin.paging import EstimatedCountPaginator
 from subscribers.models import Person, Source, SubscriptionEvent
 from subscribers.outbox.models import Push
+from tests import texts
 
 from .admin_helpers import T0, add_history, person_with_story, query_count
 
@@ -196,19 +198,26 @@ def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
     assert set(event.changes) == {"external_person_id", "custom_fields"}
 
 
-def test_a_new_number_typed_by_staff_waits_for_its_confirmation_text(
-    marketing_client, marketing_user, ana
+def test_a_new_number_typed_by_staff_waits_for_the_code_the_person_types_back(
+    marketing_client, ana
 ):
     old = ana.mdn
-    response = edit(marketing_client, ana, mdn="(415) 555-0199")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = edit(marketing_client, ana, mdn="(415) 555-0199")
     assert response.redirect_chain, response.content[:3000]
-    assert "Vibes will text the new number +1 ••• ••• 0199 to confirm it." in response.text
+    assert "We texted a one-time code to +1 ••• ••• 0199." in response.text
+    ana.refresh_from_db()
+    # Staff cannot prove the phone is Ana's: nothing reaches Vibes until she types the code.
+    assert (ana.mdn, ana.pending_mdn) == (old, "")
+    assert not Push.objects.filter(person=ana, kind=Push.Kind.NUMBER).exists()
+    [(person_id, mdn, code)] = texts.CODES
+    assert (person_id, mdn) == (ana.pk, "+14155550199")
+    services.person_prove_number(person=ana, code=code, source=Source.PREFERENCE_PAGE)
     ana.refresh_from_db()
     assert (ana.mdn, ana.pending_mdn) == (old, "+14155550199")
     event = SubscriptionEvent.objects.filter(person=ana).latest("id")
-    assert event.staff_user == marketing_user and event.source == Source.ADMIN
     assert event.changes == {"pending_mdn": ["", "+14155550199"]}
-    assert "confirmation text" in event.note
+    assert "proved by the code" in event.note
     assert Push.objects.filter(person=ana, kind=Push.Kind.NUMBER).exists()
 
 

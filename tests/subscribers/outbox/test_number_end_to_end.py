@@ -10,6 +10,7 @@ from subscribers.outbox.models import Push, PushAttempt
 from subscribers.preferences import links
 from tests.conftest import subprocess_env
 from tests.subscribers.outbox.worker_helpers import wait_for
+from tests.subscribers.preferences.prefs_helpers import ask_and_prove
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +49,8 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
     celery_worker_process.start()
 
     page = links.preference_path(person)
-    response = Client().post(f"{page}number/", {"n-mdn": "(415) 555-0132"})
-    assert response.status_code == 302
+    response = ask_and_prove(Client(), page, "(415) 555-0132")
+    assert "reply Y to confirm your new number" in response.content.decode()
 
     wait_for(lambda: state.pending(mdn=NEW), 30, "the participant post with the new number")
     posted = vibes_simulator.requests(method="POST", path_contains="/participants")
@@ -73,7 +74,10 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
         .values_list("source", "note")
     )
     assert notes == [
-        (Source.PREFERENCE_PAGE, "new number requested; waits for the confirmation text"),
+        (
+            Source.PREFERENCE_PAGE,
+            "new number proved by the code texted to it; waits for the confirmation text",
+        ),
         (Source.VIBES_CALLBACK, "new number confirmed"),
     ]
     push = Push.objects.get(person=person, kind=Push.Kind.NUMBER)

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from subscribers import services
 from subscribers.models import (
     CustomField,
+    NumberProof,
     Person,
     Source,
     Subscription,
     SubscriptionEvent,
     SubscriptionList,
 )
+from tests import texts
 
 
 @dataclass
@@ -90,4 +92,11 @@ def snapshot() -> tuple:
         list(Person.objects.order_by("pk").values()),
         list(Subscription.objects.order_by("pk").values()),
         SubscriptionEvent.objects.count(),
+        NumberProof.objects.count(),
     )
+
+
+def ask_and_prove(client, url: str, number: str, **extra):
+    """Type a new number on the page, then the code texted to it; return the last answer."""
+    texts.post_number(client, url, number, **extra)
+    return client.post(f"{url}number/code/", {"c-code": texts.last_code()}, follow=True, **extra)

@@ -1,10 +1,12 @@
-"""Changing the number on a phone: the waiting notice, then a refusal's reason."""
+"""Changing the number on a phone: the code texted to it, the waiting notice, then a
+refusal's reason."""
 
 import pytest
 
 from subscribers.models import Person, Source
 from subscribers.preferences import links
 from subscribers.services import person_withdraw_number
+from tests import texts
 from tests.browser import screenshot
 from tests.subscribers.preferences.prefs_helpers import make_world
 
@@ -18,6 +20,19 @@ def test_a_person_asks_for_a_new_number_and_reads_why_it_was_not_used(live_serve
     page.goto(url)
     page.get_by_label("New mobile number").fill("(415) 555-0132")
     page.get_by_role("button", name="Text this number to confirm").click()
+    page.wait_for_url("**/preferences/*/#number-code")
+    assert "We've texted a code to +1" in page.locator(".messages").inner_text()
+    code_field = page.get_by_label("Code from the text")
+    assert code_field.get_attribute("autocomplete") == "one-time-code"
+    screenshot(page, "number-code-phone")
+
+    # A wrong code says so, with the tries left, and keeps the code step.
+    code_field.fill("12345" if texts.last_code() != "12345" else "54321")
+    page.get_by_role("button", name="Use this number").click()
+    assert "You can try 4 more times." in page.locator("#code-errors").inner_text()
+    screenshot(page, "number-code-wrong-phone")
+    page.get_by_label("Code from the text").fill(texts.last_code())
+    page.get_by_role("button", name="Use this number").click()
     page.wait_for_url("**/preferences/*/")
     assert "reply Y to confirm your new number" in page.locator(".notice").first.inner_text()
     screenshot(page, "number-waiting-phone")

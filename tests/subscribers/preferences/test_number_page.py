@@ -7,7 +7,8 @@ from subscribers.models import Source, SubscriptionEvent, SubscriptionList
 from subscribers.outbox.models import Push
 from subscribers.preferences import links
 from subscribers.services import person_withdraw_number
-from tests.subscribers.preferences.prefs_helpers import make_world
+from tests import texts
+from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,54 @@ def url(world):
     return links.preference_path(world.person)
 
 
-def test_requesting_a_number_queues_its_push_and_shows_it_waiting(client, world, url):
-    response = client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"}, follow=True)
-    body = response.content.decode()
+def test_a_new_number_is_texted_a_code_first_and_nothing_goes_to_vibes_before_it(
+    client, world, url, texted_codes
+):
+    texts.post_number(client, url, "(415) 555-0132")
+    body = client.get(url).content.decode()
+    assert "We&#x27;ve texted a code to" in body and SHOWN_NEW in body
+    assert 'autocomplete="one-time-code"' in body
+    assert [(pk, mdn) for pk, mdn, _code in texted_codes] == [(world.person.pk, NEW)]
+    assert texted_codes[0][2] not in body and "4155550132" not in body
+    world.person.refresh_from_db()
+    assert world.person.pending_mdn == ""
+    assert not Push.objects.filter(person=world.person, kind=Push.Kind.NUMBER).exists()
+
+
+def test_the_code_typed_back_queues_the_numbers_push_and_shows_it_waiting(client, world, url):
+    body = ask_and_prove(client, url, "(415) 555-0132").content.decode()
     assert "reply Y to confirm your new number" in body and SHOWN_NEW in body
     assert Push.objects.filter(person=world.person, kind=Push.Kind.NUMBER).count() == 1
     assert "4155550132" not in body
+    proved = SubscriptionEvent.objects.get(person=world.person, changes__pending_mdn__1=NEW)
+    assert "proved by the code texted to it" in proved.note
+
+
+def test_a_wrong_code_is_counted_and_five_wrong_ones_end_the_request(client, world, url):
+    texts.post_number(client, url, "(415) 555-0132")
+    right = texts.last_code()
+    wrong = "000000" if right != "000000" else "111111"
+    answer = client.post(f"{url}number/code/", {"c-code": wrong})
+    assert answer.status_code == 400
+    assert "You can try 4 more times." in answer.content.decode()
+    for _ in range(4):
+        answer = client.post(f"{url}number/code/", {"c-code": wrong}, follow=True)
+    assert "can&#x27;t be tried again" in answer.content.decode()
+    # Even the right code is refused now: guessing a million codes five at a time is
+    # bounded by the texting limits.
+    client.post(f"{url}number/code/", {"c-code": right})
+    world.person.refresh_from_db()
+    assert world.person.pending_mdn == ""
+    assert not Push.objects.filter(person=world.person, kind=Push.Kind.NUMBER).exists()
+
+
+def test_an_expired_code_is_refused_with_a_way_on(client, world, url, settings):
+    settings.NUMBER_CODE_MAX_AGE_MINUTES = 0
+    texts.post_number(client, url, "(415) 555-0132")
+    answer = client.post(f"{url}number/code/", {"c-code": texts.last_code()}, follow=True)
+    assert "That code has expired. Ask for a new one below." in answer.content.decode()
+    world.person.refresh_from_db()
+    assert world.person.pending_mdn == ""
 
 
 def test_a_refused_number_shows_the_reason(client, world, url):
@@ -51,7 +94,7 @@ def test_a_no_reply_shows_the_reason_and_a_new_request_clears_it(client, world, 
         person=world.person, mdn=NEW, reason="replied_no", source=Source.VIBES_CALLBACK
     )
     assert "The new number replied “No”" in client.get(url).content.decode()
-    client.post(f"{url}number/", {"n-mdn": "(415) 555-0199"})
+    ask_and_prove(client, url, "(415) 555-0199")
     body = client.get(url).content.decode()
     assert "replied “No”" not in body.split('id="lists-heading"')[0]
     assert "reply Y to confirm your new number" in body
@@ -69,7 +112,7 @@ def test_a_person_on_no_list_is_told_which_list_confirming_joins(client, world):
     url = links.preference_path(person)
     body = client.get(url).content.decode()
     assert "Confirming it also subscribes you to Order updates." in body
-    client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"})
+    ask_and_prove(client, url, "(415) 555-0132")
     requested = SubscriptionEvent.objects.get(person=person, changes__pending_mdn__1=NEW)
     assert "Confirming it also subscribes you to Order updates." in requested.wording
 

@@ -4,6 +4,7 @@ import pytest
 
 from subscribers.models import Subscription, SubscriptionEvent
 from subscribers.preferences import links
+from tests import texts
 from tests.browser import ARTIFACTS, PHONE, screenshot
 from tests.subscribers.preferences.prefs_helpers import make_world
 
@@ -56,9 +57,12 @@ def test_a_person_manages_their_texts_on_a_phone(live_server, phone_page):
     assert world.person.custom_fields["birthday"] == "1990-04-05"
     screenshot(page, "preferences-details-saved-phone")
 
-    # A new number waits for its confirmation text.
+    # A new number is texted a code; typed back, it waits for its confirmation text.
     page.get_by_label("New mobile number").fill("(415) 555-0132")
     page.get_by_role("button", name="Text this number to confirm").click()
+    page.wait_for_url("**/preferences/*/#number-code")
+    page.get_by_label("Code from the text").fill(texts.last_code())
+    page.get_by_role("button", name="Use this number").click()
     page.wait_for_url("**/preferences/*/")
     assert "reply Y to confirm your new number" in page.locator(".messages").inner_text()
     world.person.refresh_from_db()

@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from subscribers import services
 from subscribers.models import Source, Subscription, SubscriptionEvent
 from subscribers.preferences import links
-from tests.subscribers.preferences.prefs_helpers import make_world, snapshot
+from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -272,8 +272,8 @@ def test_stop_all_is_offered_for_a_list_the_page_does_not_show(client, world, ur
 
 
 def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
-    response = client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"})
-    assert response.status_code == 302
+    response = ask_and_prove(client, url, "(415) 555-0132")
+    assert response.redirect_chain[0][1] == 302
     world.person.refresh_from_db()
     assert world.person.mdn == "+12995551234"
     assert world.person.pending_mdn == "+14155550132"
@@ -286,7 +286,7 @@ def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
 
 
 def test_stop_all_also_withdraws_a_new_number_waiting_for_confirmation(client, world, url):
-    client.post(f"{url}number/", {"n-mdn": "(415) 555-0132"}, follow=True)
+    ask_and_prove(client, url, "(415) 555-0132")
     client.post(f"{url}stop/", follow=True)
     world.person.refresh_from_db()
     assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "")
