@@ -2,11 +2,14 @@
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
+import requests
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
@@ -118,3 +121,65 @@ def test_the_celery_worker_logging_setup_keeps_the_filter():
     assert "sent /preferences/[token]/" in output
     assert "token [token]" in output
     assert "printed /callbacks/vibes/[token]/" in output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gunicorn_logs_no_token_in_its_access_log_or_djangos(tmp_path):
+    """The production entry point: gunicorn's own handlers (set up before the application
+    loads) and Django's both write the paths of a 404 and a 405 without their token."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="gunicorn-test-" + "k" * 40,
+        HTTPS_ONLY="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        CALLBACK_TOKENS=SECRET,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--access-logfile",
+                "-",
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/preferences/{SECRET}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert requests.get(f"{base}/callbacks/vibes/{SECRET}/", timeout=5).status_code == 405
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    output = log.read_text()
+    assert SECRET not in output, output
+    assert "Not Found: /preferences/[token]/" in output, output
+    assert "Method Not Allowed: /callbacks/vibes/[token]/" in output, output
+    assert '"GET /callbacks/vibes/[token]/ HTTP/1.1" 405' in output, output
