@@ -20,7 +20,9 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 # `make run`: the whole loop on one machine (web, worker, beat, the Vibes simulator), with
-# the product configured for the simulator. Each can be overridden from the shell.
+# the product configured for the simulator. Each can be overridden from the shell. DEBUG
+# is said here: the settings default to off (and refuse to start without SECRET_KEY).
+run: export DEBUG ?= 1
 run: export WEB_PORT ?= 8000
 run: export SIM_PORT ?= 8001
 run: export VIBES_COMPANY_KEY ?= demo-company

@@ -2,7 +2,9 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from .logsafe import protect_handlers
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,3 +31,9 @@ app.conf.update(
     worker_cancel_long_running_tasks_on_connection_loss=True,
 )
 app.autodiscover_tasks()
+
+# The worker and beat install logging handlers of their own (the root logger's and the task
+# logger's): give each the credential filter of config/logsafe.py, as settings.LOGGING
+# gives Django's.
+signals.after_setup_logger.connect(protect_handlers, weak=False)
+signals.after_setup_task_logger.connect(protect_handlers, weak=False)

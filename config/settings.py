@@ -1,11 +1,14 @@
 """One settings module, read from the environment.
 
-Local defaults just work (SQLite, DEBUG on, an embedded Celery broker). With DEBUG off a
-missing SECRET_KEY stops start-up; softer misconfiguration surfaces as system checks
-(see ``subscribers.checks``).
+Safe by default: DEBUG is off unless the environment says ``DEBUG=1`` (``make run``, the
+tests and Procfile.dev say so), and with DEBUG off a missing SECRET_KEY, or the public
+development key, stops start-up. Local defaults otherwise just work (SQLite, an embedded
+Celery broker); softer misconfiguration surfaces as system checks (``subscribers.checks``,
+``callbacks.checks``).
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -15,17 +18,21 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. Generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        (
+            "SECRET_KEY must be set when DEBUG is off"
+            if not SECRET_KEY
+            else "SECRET_KEY is the public development key, refused when DEBUG is off"
         )
-    SECRET_KEY = _DEV_SECRET_KEY
+        + ". Generate one with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        ", or set DEBUG=1 for local development."
+    )
+SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
@@ -118,24 +125,55 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# The public base URL: links printed outside a request are built on it, and links built
+# from a request take its scheme (subscribers/preferences/links.py), so a TLS proxy that
+# does not say X-Forwarded-Proto still yields https links.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+_SITE = urlsplit(SITE_URL)
+SITE_IS_HTTPS = _SITE.scheme == "https"
+
 # Security. HTTPS_ONLY turns on the redirect, secure cookies and HSTS; it defaults to on
 # when DEBUG is off. Off serves production settings over plain HTTP (behind a
-# TLS-terminating proxy or on loopback).
+# TLS-terminating proxy or on loopback); cookies stay Secure when SITE_URL is https.
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
-SESSION_COOKIE_SECURE = HTTPS_ONLY
-CSRF_COOKIE_SECURE = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY or SITE_IS_HTTPS
+CSRF_COOKIE_SECURE = HTTPS_ONLY or SITE_IS_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS_ONLY else None
+# The header a TLS-terminating proxy sets, as "HEADER,value" (e.g.
+# "HTTP_X_FORWARDED_PROTO,https"); empty trusts none. Only a proxy that overwrites the
+# header may be trusted with it: a client could send it itself.
+_PROXY_SSL_HEADER = env.str(
+    "SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO,https" if HTTPS_ONLY else ""
+)
+if _PROXY_SSL_HEADER:
+    _header, _sep, _value = _PROXY_SSL_HEADER.partition(",")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            'SECURE_PROXY_SSL_HEADER must read "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https".'
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+else:
+    SECURE_PROXY_SSL_HEADER = None
+# Origins whose form posts are accepted (Django's CSRF origin check); SITE_URL's own by
+# default, so the admin login works when the proxy's scheme or host differs from the
+# request Django sees.
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[f"{_SITE.scheme}://{_SITE.netloc}"] if _SITE.scheme and _SITE.netloc else [],
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not HTTPS_ONLY and not DEBUG:
-    # Deliberately served over plain HTTP: silence the checks that only make sense for TLS.
-    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+    # Deliberately served over plain HTTP: silence the checks that only make sense for TLS
+    # (HSTS, the redirect) and, when SITE_URL is not https either, the cookie flags.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
+    if not SESSION_COOKIE_SECURE:
+        SILENCED_SYSTEM_CHECKS += ["security.W012", "security.W016"]
 
 # Vibes API
 VIBES_API_URL = env.str("VIBES_API_URL", default="https://public-api.vibescm.com").rstrip("/")
@@ -158,8 +196,7 @@ CALLBACK_MAX_BODY_BYTES = env.int("CALLBACK_MAX_BODY_BYTES", default=256 * 1024)
 CALLBACK_APPLY_RUN_SECONDS = env.float("CALLBACK_APPLY_RUN_SECONDS", default=45.0)
 CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
 
-# Preference pages
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Preference pages (SITE_URL is read with the security settings above)
 PREFERENCE_LINK_MAX_AGE_DAYS = env.int("PREFERENCE_LINK_MAX_AGE_DAYS", default=30)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 # Limits on texts we make Vibes send (subscribers/limits.py): per destination number, per
@@ -249,12 +286,28 @@ STALL_PUSH_SECONDS = env.int("STALL_PUSH_SECONDS", default=300)
 STALL_CALLBACK_SILENCE_SECONDS = env.int("STALL_CALLBACK_SILENCE_SECONDS", default=86400)
 MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
 
+# Every handler carries the credential filter (config/logsafe.py): callback and preference
+# tokens travel in URL paths, which Django's loggers write on every 4xx/5xx. Django's own
+# default handlers ("django": console and mail_admins; "django.server") are replaced by
+# this one, so none writes unfiltered; Celery's worker handlers get it in config/celery.py.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_credentials": {"()": "config.logsafe.CredentialFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_credentials"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -1,4 +1,4 @@
-"""System checks for the Vibes API configuration."""
+"""System checks for the Vibes API configuration and the public base URL."""
 
 from django.conf import settings
 from django.core.checks import Warning, register
@@ -22,3 +22,19 @@ def check_vibes_credentials(app_configs, **kwargs):
     if settings.VIBES_RATE_LIMIT <= 0:
         return [Warning("VIBES_RATE_LIMIT must be above 0.", id="subscribers.W004")]
     return []
+
+
+@register()
+def check_site_url(app_configs, **kwargs):
+    """Links in texts are built on SITE_URL: outside development they must be https, or
+    a 30-day preference token travels in clear text."""
+    if settings.DEBUG or settings.SITE_URL.startswith("https://"):
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL!r}, not https: preference links sent to people "
+            "would carry their token in clear text.",
+            hint="Set SITE_URL to the public https:// address of this service.",
+            id="subscribers.W005",
+        )
+    ]

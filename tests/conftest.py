@@ -72,6 +72,9 @@ def subprocess_env(**extra) -> dict:
     }
     env.update(
         {
+            # The development configuration, as in this process (pyproject's pytest env):
+            # the settings default to production's.
+            "DEBUG": "1",
             "DATABASE_URL": database_url_for_subprocess(),
             "REDIS_URL": settings.REDIS_URL,
             "PYTHONUNBUFFERED": "1",

@@ -215,6 +215,17 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         url = preference_url(person)
         return format_html('<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url)
 
+    def get_fieldsets(self, request, obj=None):
+        # The read-only "preference link" field is the link itself: only staff who may
+        # change the person get it, as on the link view (preference_link_view).
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "preference_link"]})
+            for name, options in fieldsets
+        ]
+
     # --- permissions ------------------------------------------------------------------
 
     def has_delete_permission(self, request, obj=None):

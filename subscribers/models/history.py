@@ -8,13 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from .lists import SubscriptionList
 from .persons import Person, Source
 
+APPEND_ONLY = "Subscription history is append-only."
+
 
 class SubscriptionEventQuerySet(models.QuerySet):
+    """Refuses every bulk write. It is the base manager too (``Meta.base_manager_name``),
+    which Django uses for related lookups and ``_base_manager``; ``bulk_update`` and
+    ``update_or_create`` go through ``update``/``save`` and are refused with them. The
+    database refuses raw SQL (subscribers/migrations/0003_history_append_only.py)."""
+
     def update(self, **kwargs):
-        raise TypeError("Subscription history is append-only.")
+        raise TypeError(APPEND_ONLY)
 
     def delete(self):
-        raise TypeError("Subscription history is append-only.")
+        raise TypeError(APPEND_ONLY)
+
+    def _raw_delete(self, using):
+        raise TypeError(APPEND_ONLY)
 
 
 class SubscriptionEvent(models.Model):
@@ -77,6 +87,7 @@ class SubscriptionEvent(models.Model):
     objects = SubscriptionEventQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = _("history entry")
         verbose_name_plural = _("opt-in history")
         indexes = [
@@ -114,9 +125,14 @@ class SubscriptionEvent(models.Model):
         return f"{self.get_kind_display()} ({self.get_source_display()}) at {when}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("Subscription history is append-only.")
+        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
+            raise TypeError(APPEND_ONLY)
+        # A new instance given the pk of an existing row would otherwise be saved as an
+        # UPDATE of that row (Django tries UPDATE first when a pk is set).
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
+            raise TypeError(APPEND_ONLY)
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise TypeError("Subscription history is append-only.")
+        raise TypeError(APPEND_ONLY)

@@ -6,6 +6,7 @@ The token is signed for this purpose only (its own salt), carries the person's i
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -41,9 +42,11 @@ def preference_path(person: Person) -> str:
 
 
 def preference_url(person: Person, *, request=None, base_url: str | None = None) -> str:
-    """The full link: built from the request when there is one, else from ``base_url``
-    (default: SITE_URL)."""
+    """The full link: on the request's host when there is one, else on ``base_url``
+    (default: SITE_URL). The scheme is SITE_URL's: behind a TLS-terminating proxy the
+    request Django sees may be plain HTTP while the link people open is https."""
     path = preference_path(person)
     if request is not None:
-        return request.build_absolute_uri(path)
+        scheme = urlsplit(settings.SITE_URL).scheme or request.scheme
+        return f"{scheme}://{request.get_host()}{path}"
     return f"{(base_url or settings.SITE_URL).rstrip('/')}{path}"

@@ -139,7 +139,7 @@ class Command(BaseCommand):
                     f"  Preference page:  {link}",
                     f"  Vibes simulator:  {sim}  (state: {sim}/_sim/state)",
                     "  Join a list on that page, then answer the confirmation text:",
-                    "    .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn "
+                    "    DEBUG=1 .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn "
                     + (person.mdn if person else "+1…"),
                     "  Ctrl-C stops everything.",
                     "",

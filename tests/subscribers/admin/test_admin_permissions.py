@@ -1,5 +1,7 @@
 """Who may do what in the admin: the Marketing group, superusers, and the read-only history."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -143,4 +145,17 @@ def test_staff_with_view_only_may_not_see_links_or_the_change_tools(client, ana)
     base = f"/admin/subscribers/person/{ana.pk}"
     for tool in ("opt-out", "preference-link", "consent"):
         assert f'href="{base}/{tool}/"' not in html
+    # The change form's read-only "preference link" field would hand over the link itself.
+    assert not re.search(r'href="[^"]*/preferences/', html)
     assert client.get(f"/admin/subscribers/person/{ana.pk}/preference-link/").status_code == 403
+
+
+def test_staff_who_may_change_the_person_see_the_link_on_the_page(client, ana):
+    editor = get_user_model().objects.create_user(username="editor", is_staff=True)
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_person", "change_person"])
+    )
+    client.force_login(editor)
+    html = client.get(f"/admin/subscribers/person/{ana.pk}/change/").content.decode()
+    assert re.search(r'href="[^"]*/preferences/', html)
+    assert f'href="/admin/subscribers/person/{ana.pk}/preference-link/"' in html

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscribers', '0004_vibes_access'),
+        ('subscribers', '0005_vibes_access'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscribers', '0003_push_lease_owner'),
+        ('subscribers', '0004_push_lease_owner'),
     ]
 
     operations = [

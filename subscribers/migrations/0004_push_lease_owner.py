@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscribers', '0002_marketing_group'),
+        ('subscribers', '0003_history_append_only'),
     ]
 
     operations = [

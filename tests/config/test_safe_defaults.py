@@ -1,0 +1,192 @@
+"""Safe by default (config/settings.py): nothing runs with DEBUG on or a development key
+unless told so, and a production configuration works behind a TLS-terminating proxy.
+
+Start-up is tested in a fresh process (settings are read once per process); what the
+settings do to requests is tested by reading config/settings.py under a given environment
+and serving the real admin and pages with the values it computes.
+"""
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+
+from subscribers.models import Person
+from tests.subscribers.admin.admin_helpers import PASSWORD
+
+from .test_config import ROOT, run_manage
+
+SETTINGS = Path(ROOT) / "config" / "settings.py"
+KEY = "x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ"
+PRODUCTION = {
+    "SECRET_KEY": KEY,
+    "ALLOWED_HOSTS": "prefs.example.com",
+    "SITE_URL": "https://prefs.example.com",
+    "CALLBACK_TOKENS": "a-long-random-callback-token-123456",
+    "VIBES_COMPANY_KEY": "ck",
+    "VIBES_USERNAME": "api@example.com",
+    "VIBES_PASSWORD": "pw",
+}
+BEHIND_PROXY = {
+    **PRODUCTION,
+    "HTTPS_ONLY": "0",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+}
+# What the proxy's configuration changes; the rest of the test settings stay.
+PROXY_KEYS = (
+    "SECURE_PROXY_SSL_HEADER",
+    "CSRF_TRUSTED_ORIGINS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SITE_URL",
+)
+
+
+def settings_under(env: dict) -> dict:
+    """The values config/settings.py computes with exactly ``env`` (plus PATH)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({"PATH": saved.get("PATH", ""), **env})
+    try:
+        return runpy.run_path(str(SETTINGS))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def python(code: str, **env) -> subprocess.CompletedProcess:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DATABASE_URL")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**keep, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# --- start-up ------------------------------------------------------------------------
+
+
+def test_with_nothing_set_the_wsgi_entry_point_refuses_to_start():
+    result = python("import config.wsgi")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_with_a_key_and_debug_unset_debug_is_off_and_the_simulator_not_installed():
+    result = python(
+        "import config.asgi; from django.conf import settings; "
+        "print(settings.DEBUG, 'simulator' in settings.INSTALLED_APPS)",
+        SECRET_KEY=KEY,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_public_development_key_is_refused_outside_debug():
+    dev_key = settings_under({"DEBUG": "1"})["SECRET_KEY"]
+    result = run_manage("check", DEBUG="0", SECRET_KEY=dev_key)
+    assert result.returncode != 0
+    assert "development key" in result.stderr
+
+
+def test_debug_said_explicitly_runs_with_the_development_key():
+    values = settings_under({"DEBUG": "1"})
+    assert values["DEBUG"] is True
+    assert values["SECRET_KEY"]
+    assert "simulator" in values["INSTALLED_APPS"]
+
+
+# --- behind a TLS-terminating proxy ----------------------------------------------------
+
+
+def test_behind_a_proxy_the_forwarded_proto_and_site_origin_are_trusted():
+    values = settings_under(BEHIND_PROXY)
+    assert values["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://prefs.example.com"]
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert not values["SECURE_SSL_REDIRECT"]
+
+
+def test_trusted_origins_can_be_listed():
+    values = settings_under(
+        {**BEHIND_PROXY, "CSRF_TRUSTED_ORIGINS": "https://a.example.com,https://b.example.com"}
+    )
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://a.example.com", "https://b.example.com"]
+
+
+def test_without_a_proxy_header_setting_x_forwarded_proto_is_not_trusted():
+    values = settings_under({**PRODUCTION, "HTTPS_ONLY": "0"})
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    values = settings_under(BEHIND_PROXY)
+    settings.ALLOWED_HOSTS = ["prefs.example.com"]
+    with override_settings(**{key: values[key] for key in PROXY_KEYS}):
+        yield values
+
+
+@pytest.mark.django_db
+def test_the_admin_login_works_behind_a_tls_proxy(behind_proxy, admin_user):
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    client = Client(enforce_csrf_checks=True)
+    proxied = {"HTTP_HOST": "prefs.example.com", "HTTP_X_FORWARDED_PROTO": "https"}
+    login = client.get("/admin/login/", **proxied)
+    assert login.status_code == 200
+    assert login.cookies["csrftoken"]["secure"]
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": admin_user.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+        HTTP_ORIGIN="https://prefs.example.com",
+        HTTP_REFERER="https://prefs.example.com/admin/login/",
+        **proxied,
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == "/admin/"
+    assert response.cookies["sessionid"]["secure"]
+
+
+@pytest.mark.django_db
+def test_links_shown_behind_a_proxy_use_the_site_urls_scheme(behind_proxy, admin_client):
+    """A proxy that sends no X-Forwarded-Proto still gets https links (SITE_URL's)."""
+    person = Person.objects.create(mdn="+14155550132")
+    response = admin_client.get(
+        f"/admin/subscribers/person/{person.pk}/preference-link/",
+        HTTP_HOST="prefs.example.com",
+    )
+    body = response.content.decode()
+    assert "https://prefs.example.com/preferences/" in body
+    assert "http://prefs.example.com/" not in body
+
+
+# --- system checks --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", [PRODUCTION, BEHIND_PROXY], ids=["https-only", "behind-proxy"])
+def test_deploy_check_is_clean_with_production_like_settings(env):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_site_url_that_is_not_https_is_a_warning_outside_debug():
+    result = run_manage("check", **{**PRODUCTION, "SITE_URL": "http://prefs.example.com"})
+    assert "subscribers.W005" in result.stderr
+    debug = run_manage("check", DEBUG="1", SITE_URL="http://127.0.0.1:8000")
+    assert "subscribers.W005" not in debug.stderr
