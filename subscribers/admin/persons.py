@@ -51,6 +51,7 @@ class SubscriptionInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     ordering = ("subscription_list__name",)
+    template = "admin/subscribers/person/subscriptions_inline.html"
 
     def get_queryset(self, request):
         # Subscription.__str__ (the row's title) names the person: join it, not N+1.
