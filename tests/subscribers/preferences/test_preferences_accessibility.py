@@ -35,6 +35,13 @@ def expired_path(person, monkeypatch) -> str:
         return links.preference_path(person)
 
 
+def summary_has_focus(page):
+    """The error summary opens the page and holds the focus, so it is seen and read."""
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    box = page.locator("#error-summary").bounding_box()
+    assert box["y"] < page.viewport_size["height"] / 2, box
+
+
 def saved(page):
     page.wait_for_url("**/preferences/*/")
     assert page.locator(".messages li").count() >= 1
@@ -70,7 +77,10 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
         page.get_by_label("Birthday").fill("1990-13-45")
         page.get_by_role("button", name="Save my details").click()
         assert page.locator("[aria-invalid=true]").count() == 1
+        summary_has_focus(page)
         check(page, "details-error")
+        page.get_by_role("link", name="Birthday: Enter a valid date.").click()
+        assert page.evaluate("document.activeElement.id") == "id_d-birthday"
 
         page.get_by_label("First name").fill("Anabel")
         page.get_by_label("Birthday").fill("1990-04-05")
@@ -81,6 +91,7 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
         page.get_by_label("New mobile number").fill("12")
         page.get_by_role("button", name="Text this number to confirm").click()
         assert page.locator("#number-errors").is_visible()
+        summary_has_focus(page)
         check(page, "number-error")
 
         page.get_by_label("New mobile number").fill("(415) 555-0132")
@@ -103,6 +114,7 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
         page.get_by_label("Your mobile number").fill("12")
         page.get_by_role("button", name="Text me a new link").click()
         assert page.locator("#mdn-errors").is_visible()
+        summary_has_focus(page)
         check(page, "new-link-error")
         page.get_by_label("Your mobile number").fill("(415) 555-0100")
         page.get_by_role("button", name="Text me a new link").click()
