@@ -26,6 +26,13 @@ class SubscriptionEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
 
+    readonly_fields = ("reason",)
+
+    def get_fields(self, request, obj=None):
+        """The model's fields, the reason in words in the place of its bare code."""
+        fields = [f for f in super().get_fields(request, obj) if f != "reason"]
+        return ["reason" if f == "opt_out_reason" else f for f in fields]
+
     @admin.display(description=_("opt-out reason"), ordering="opt_out_reason")
     def reason(self, event):
         return reason_text(event.opt_out_reason) or "—"

@@ -107,3 +107,11 @@ def test_the_person_page_shows_lists_and_history_before_the_edit_form(marketing_
     save = html.index('name="_save"')
     assert subscriptions < history < details < save
     assert 'href="#person-details"' in html  # the object tools jump to the form
+
+
+def test_a_history_rows_own_page_shows_its_reason_in_words(marketing_client, ana):
+    event = SubscriptionEvent.objects.get(person=ana, opt_out_reason="keyword_opt_out")
+    html = marketing_client.get(
+        f"/admin/subscribers/subscriptionevent/{event.pk}/change/"
+    ).content.decode()
+    assert "Texted a list&#x27;s opt-out keyword (keyword_opt_out)" in html
