@@ -23,7 +23,6 @@ from tests.subscribers.outbox.worker_helpers import (
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def fake():
     f = FakeVibes(company_key="ck-test")

@@ -53,11 +53,14 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
 ):
     world = make_world()
     own_page = f"{live_server.url}{links.preference_path(world.person)}"
-    found = {}
+    found, sideways = {}, {}
 
     def check(page, state):
         found[state] = axe_findings(page)
         screenshot(page, f"a11y-prefs-{state}-{width}")
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        if page_width > int(width):
+            sideways[state] = page_width
 
     with open_page(browser, WIDTHS[width]) as page:
         page.goto(own_page)
@@ -128,3 +131,4 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
         for state, findings in found.items()
     }
     assert {state: f for state, f in moderate.items() if f} == {}
+    assert sideways == {}  # nothing makes a phone scroll sideways
