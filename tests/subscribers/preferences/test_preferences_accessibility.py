@@ -132,3 +132,20 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
     }
     assert {state: f for state, f in moderate.items() if f} == {}
     assert sideways == {}  # nothing makes a phone scroll sideways
+
+
+def test_the_spanish_error_summary_takes_the_focus_on_a_phone(live_server, browser):
+    world = make_world()
+    context = browser.new_context(**PHONE, locale="es-ES")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{links.preference_path(world.person)}")
+        page.get_by_label("Número de celular nuevo").fill("12")
+        page.get_by_role("button", name="Enviar mensaje de confirmación").click()
+        summary_has_focus(page)
+        assert page.locator("#error-summary h2").inner_text() == "Hay un problema"
+        assert page.title().startswith("Error: ")
+        axe_check({"number-error-es": axe_findings(page)})
+        screenshot(page, "a11y-prefs-number-error-es-390")
+    finally:
+        context.close()
