@@ -137,11 +137,15 @@ def subscription_set_state(
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
-        told_otherwise = repeat and opt_out_reason and opt_out_reason != sub.opt_out_reason
+        # A repeat that would have changed the date or reason is recorded, as before.
+        repeat_recorded = repeat and (
+            (opt_out_date or occurred_at) != sub.opt_out_date
+            or (opt_out_reason or "") != sub.opt_out_reason
+        )
         if (
             _created
             or before != after
-            or told_otherwise
+            or repeat_recorded
             or _previous_kind(person, subscription_list) != kind
         ):
             event = history_record(**history)

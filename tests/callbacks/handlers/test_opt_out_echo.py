@@ -75,3 +75,22 @@ def test_an_opt_out_with_no_reason_yet_learns_the_reason_from_the_next_one(deliv
         )
     )
     assert Subscription.objects.get().opt_out_reason == "user_opt_out"
+
+
+def test_a_second_opt_out_for_the_same_reason_is_recorded_and_keeps_the_first_date(deliver):
+    deliver(subscription_event())
+    deliver(subscription_event("subscription_removed", event_id="EVT-2"))
+    deliver(
+        subscription_event(
+            "subscription_removed",
+            event_id="EVT-3",
+            event_date="2017-04-01T00:00:00Z",
+            opt_out_date="2017-04-01T00:00:00+0000",
+        )
+    )
+    sub = Subscription.objects.get()
+    assert sub.opt_out_date == datetime(2017, 2, 18, 15, 34, 52, tzinfo=UTC)
+    callbacks = SubscriptionEvent.objects.filter(kind="opted_out").values_list(
+        "callback__event_id", flat=True
+    )
+    assert sorted(callbacks) == ["EVT-2", "EVT-3"]
