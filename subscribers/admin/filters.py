@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Subscription, SubscriptionList
 from ..phone import normalize_for_search
+from ..reasons import reason_choices
 
 LIST_PARAM = "list"
 STATUS_PARAM = "status"
@@ -54,6 +55,22 @@ class SubscriptionStatusFilter(admin.SimpleListFilter):
         if list_id and list_id.isdigit():
             subscriptions = subscriptions.filter(subscription_list_id=list_id)
         return queryset.filter(Exists(subscriptions))
+
+
+class OptOutReasonFilter(admin.SimpleListFilter):
+    """The reasons in words with their code; the choices are the known codes, so listing
+    them reads nothing from the history table."""
+
+    title = _("opt-out reason")
+    parameter_name = "opt_out_reason"
+
+    def lookups(self, request, model_admin):
+        return reason_choices()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(opt_out_reason=self.value())
 
 
 def first_name_expression():

@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..models import Person, Source, Subscription, SubscriptionList
 from ..preferences.evidence import Evidence
 from ..preferences.links import preference_url
+from ..reasons import STAFF_REASONS
 from .exports import persons_csv_response, proof_of_consent_response
 
 ALL_LISTS = "all"
@@ -28,18 +29,22 @@ ALL_LISTS = "all"
 MAX_OPT_OUT = 1000
 MAX_LINKS = 100
 
-REASONS = [
-    ("user_request", _("The person asked us (phone, email, in store)")),
-    ("complaint", _("Complaint")),
-    ("wrong_number", _("Wrong number / not this person's phone")),
-    ("legal_request", _("Legal or privacy request")),
-    ("other", _("Other (explain in the note)")),
-]
-
 
 class OptOutForm(forms.Form):
-    subscription_list = forms.ChoiceField(label=_("Opt out of"))
-    reason = forms.ChoiceField(label=_("Reason"), choices=REASONS)
+    """Nothing is chosen for staff: a preselected scope would be "All lists", the widest
+    opt-out, and a preselected reason would put words in the history nobody chose."""
+
+    subscription_list = forms.ChoiceField(
+        label=_("Opt out of"),
+        error_messages={
+            "required": _("Choose which list to opt this person out of, or all lists.")
+        },
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose a reason")), *STAFF_REASONS.items()],
+        error_messages={"required": _("Choose why.")},
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -51,8 +56,9 @@ class OptOutForm(forms.Form):
     def __init__(self, *args, lists, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subscription_list"].choices = [
-            (ALL_LISTS, _("All lists (stop all texts)")),
+            ("", _("Choose a list, or all lists")),
             *[(str(sub_list.pk), str(sub_list)) for sub_list in lists],
+            (ALL_LISTS, _("All lists (stop all texts)")),
         ]
 
     def clean(self):

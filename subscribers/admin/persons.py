@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import limits, phone, services
 from ..models import Person, Source, Subscription
 from ..preferences.links import preference_url
+from ..reasons import reason_text
 from . import person_actions, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
@@ -44,12 +45,13 @@ class SubscriptionInline(admin.TabularInline):
         "status",
         "opt_in_date",
         "opt_out_date",
-        "opt_out_reason",
+        "reason",
         "acquisition_campaign_id",
     )
     readonly_fields = fields
     can_delete = False
     ordering = ("subscription_list__name",)
+    template = "admin/subscribers/person/subscriptions_inline.html"
 
     def get_queryset(self, request):
         # Subscription.__str__ (the row's title) names the person: join it, not N+1.
@@ -60,6 +62,10 @@ class SubscriptionInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("opt-out reason"))
+    def reason(self, subscription):
+        return reason_text(subscription.opt_out_reason) or "—"
 
 
 class PersonForm(forms.ModelForm):
@@ -136,7 +142,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     inlines = [SubscriptionInline]
     fieldsets = (
         (
-            None,
+            _("Details"),
             {"fields": ("mdn", "pending_mdn", "external_person_id", "carrier_code", "timezone")},
         ),
         (_("Custom fields"), {"fields": ("custom_fields",)}),

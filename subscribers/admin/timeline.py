@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from ..models import SubscriptionEvent
+from ..reasons import reason_words
 from .timeline_entries import Labels, entry_html
 
 PAGE_SIZE = 50
@@ -47,6 +48,10 @@ class Entry:
     def has_evidence(self) -> bool:
         e = self.event
         return bool(e.ip_address or e.user_agent or e.page or e.wording)
+
+    @property
+    def reason_words(self) -> str:
+        return reason_words(self.event.opt_out_reason)
 
 
 def _changes(event: SubscriptionEvent) -> list[tuple[str, object, object]]:

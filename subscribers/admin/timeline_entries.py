@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from ..models import SubscriptionEvent
+from ..reasons import REASONS
 from .base import escape
 
 
@@ -20,6 +21,7 @@ class Labels:
 
     kinds: dict
     sources: dict
+    reasons: dict
     recorded: str
     list_: str
     superseded: str
@@ -46,6 +48,7 @@ class Labels:
                 (v, str(label))
                 for v, label in SubscriptionEvent._meta.get_field("source").flatchoices
             ),
+            reasons={code: str(words) for code, words in REASONS.items()},
             recorded=gettext("recorded"),
             list_=gettext("list"),
             superseded=gettext("superseded"),
@@ -105,7 +108,12 @@ def entry_html(entry, labels: Labels) -> str:  # noqa: C901 - one branch per opt
     if e.staff_user_id:
         out.append(f"<span>{escape(labels.staff)}: {escape(e.staff_user.get_username())}</span>")
     if e.opt_out_reason:
-        out.append(f"<span>{escape(labels.reason)}: <code>{escape(e.opt_out_reason)}</code></span>")
+        code = f"<code>{escape(e.opt_out_reason)}</code>"
+        words = labels.reasons.get(e.opt_out_reason)
+        out.append(
+            f"<span>{escape(labels.reason)}: "
+            f"{f'{escape(words)} ({code})' if words else code}</span>"
+        )
     if e.acquisition_campaign_id:
         out.append(f"<span>{escape(labels.campaign)}: {escape(e.acquisition_campaign_id)}</span>")
     if e.callback_id:

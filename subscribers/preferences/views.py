@@ -27,6 +27,7 @@ from ..models import CustomField, Person, Source
 from ..phone import mask
 from . import link_requests, links
 from .csrf import csrf_protect_no_referrer
+from .errors import error_summary
 from .evidence import Evidence
 from .forms import DetailsForm, LinkRequestForm, NumberCodeForm, NumberForm
 from .rows import JOIN_DISCLOSURE, history_rows, list_rows, number_problem
@@ -96,6 +97,7 @@ def _render_page(
         "number_form": number_form or NumberForm(prefix="n"),
         "number_proof": mask(proof.mdn, unbroken=True) if proof else "",
         "code_form": code_form or NumberCodeForm(prefix="c"),
+        "error_summary": error_summary(details_form, code_form, number_form),
         "number_problem": number_problem(person),
         "number_joins": selectors.person_joins_by_number(person, number_campaigns),
         "number_possible": bool(number_campaigns),
@@ -333,7 +335,8 @@ def link_request(request):
         return render(request, "preferences/too_many.html", status=429)
     form = LinkRequestForm(request.POST)
     if not form.is_valid():
-        return render(request, "preferences/link_request.html", {"form": form}, status=400)
+        context = {"form": form, "error_summary": error_summary(form)}
+        return render(request, "preferences/link_request.html", context, status=400)
     link_requests.request_link(mdn=form.cleaned_data["mdn"])
     link_requests.pad(started)
     return redirect(reverse("preferences:link_sent"))

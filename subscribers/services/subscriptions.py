@@ -114,13 +114,19 @@ def subscription_set_state(
             return StateChange(subscription=sub, event=event, applied=False)
 
         before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
+        # An opt-out of a subscription already opted out for a known reason is a repeat,
+        # most often Vibes' echo of our own DELETE (reason api_opt_out): the subscription
+        # keeps the opt-out that happened, and the repeat is kept in history.
+        repeat = before[0] == Subscription.Status.OPTED_OUT and bool(sub.opt_out_reason)
+        repeat = repeat and status == Subscription.Status.OPTED_OUT
         sub.status = status
         if status == Subscription.Status.ACTIVE:
             sub.opt_in_date = opt_in_date or sub.opt_in_date or occurred_at
             sub.opt_out_date, sub.opt_out_reason = None, ""
         elif status == Subscription.Status.OPTED_OUT:
-            sub.opt_out_date = opt_out_date or occurred_at
-            sub.opt_out_reason = opt_out_reason or ""
+            if not repeat:
+                sub.opt_out_date = opt_out_date or occurred_at
+                sub.opt_out_reason = opt_out_reason or ""
             if opt_in_date and not sub.opt_in_date:
                 sub.opt_in_date = opt_in_date
         elif status == Subscription.Status.REJECTED:
@@ -131,7 +137,17 @@ def subscription_set_state(
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
-        if _created or before != after or _previous_kind(person, subscription_list) != kind:
+        # A repeat that would have changed the date or reason is recorded, as before.
+        repeat_recorded = repeat and (
+            (opt_out_date or occurred_at) != sub.opt_out_date
+            or (opt_out_reason or "") != sub.opt_out_reason
+        )
+        if (
+            _created
+            or before != after
+            or repeat_recorded
+            or _previous_kind(person, subscription_list) != kind
+        ):
             event = history_record(**history)
             Person.objects.filter(pk=person.pk).update(
                 last_change_source=source,

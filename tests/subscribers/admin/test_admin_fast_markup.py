@@ -33,7 +33,7 @@ ENTRY_TEMPLATE = """{% load i18n %}{% for entry in history_entries %}{% with e=e
   <div class="meta">
     <span>{% translate "Source" %}: {{ e.get_source_display }}</span>
     {% if e.staff_user %}<span>{% translate "Staff" %}: {{ e.staff_user.get_username }}</span>{% endif %}
-    {% if e.opt_out_reason %}<span>{% translate "Reason" %}: <code>{{ e.opt_out_reason }}</code></span>{% endif %}
+    {% if e.opt_out_reason %}<span>{% translate "Reason" %}: {% if entry.reason_words %}{{ entry.reason_words }} (<code>{{ e.opt_out_reason }}</code>){% else %}<code>{{ e.opt_out_reason }}</code>{% endif %}</span>{% endif %}
     {% if e.acquisition_campaign_id %}<span>{% translate "Campaign" %}: {{ e.acquisition_campaign_id }}</span>{% endif %}
     {% if e.callback_id %}<span>{% if entry.callback_url %}<a href="{{ entry.callback_url }}">{% endif %}{% translate "Callback" %} #{{ e.callback_id }}{% if e.callback %} {{ e.callback.callback_type }} {{ e.callback.event_id }}{% endif %}{% if entry.callback_url %}</a>{% endif %}</span>{% endif %}
   </div>

@@ -122,7 +122,7 @@ def test_change_page_shows_the_timeline_newest_first_with_evidence_and_callback_
     occurred = [e.event.occurred_at for e in entries]
     assert occurred == sorted(occurred, reverse=True)
     assert "Staff: mara" in html
-    assert "Reason: <code>keyword_opt_out</code>" in html
+    assert "Reason: Texted a list&#x27;s opt-out keyword (<code>keyword_opt_out</code>)" in html
     assert "Campaign: 2342312" in html
     assert "203.0.113.9" in html and "iPhone" in html and "/preferences/abc/" in html
     assert "Msg&amp;data rates may apply" in html
