@@ -13,6 +13,7 @@ import pytest
 from django.core import signing
 
 from subscribers.preferences import links
+from tests import texts
 from tests.browser import ARTIFACTS, PHONE, axe_check, axe_findings, open_page, screenshot
 from tests.subscribers.preferences.prefs_helpers import make_world
 
@@ -99,6 +100,19 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
 
         page.get_by_label("New mobile number").fill("(415) 555-0132")
         page.get_by_role("button", name="Text this number to confirm").click()
+        page.wait_for_url("**/preferences/*/#number-code")
+        check(page, "number-code")
+
+        page.get_by_label("Code from the text").fill(
+            "000000" if texts.last_code() != "000000" else "111111"
+        )
+        page.get_by_role("button", name="Use this number").click()
+        assert page.locator("#code-errors").is_visible()
+        summary_has_focus(page)
+        check(page, "number-code-error")
+
+        page.get_by_label("Code from the text").fill(texts.last_code())
+        page.get_by_role("button", name="Use this number").click()
         saved(page)
         check(page, "number-requested")
 
