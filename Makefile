@@ -31,6 +31,8 @@ run: export VIBES_PASSWORD ?= simulator-password
 run: export CALLBACK_TOKENS ?= dev-callback-token-not-secret-0123456789
 run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 run: export VIBES_API_URL ?= http://127.0.0.1:$(SIM_PORT)
+# The simulator has no texts to show: the code proving a new number is printed instead.
+run: export NUMBER_CODE_SENDER ?= subscribers.services.proofs.console_sender
 
 run: migrate
 	$(PY) manage.py demo_data

@@ -38,3 +38,19 @@ def check_site_url(app_configs, **kwargs):
             id="subscribers.W005",
         )
     ]
+
+
+@register()
+def check_number_code_sender(app_configs, **kwargs):
+    """A new number is proved by a code texted to it (services/proofs.py): with the
+    default sender, which only logs, nobody receives the code and no number can change."""
+    if settings.DEBUG or settings.NUMBER_CODE_SENDER != "subscribers.services.proofs.log_sender":
+        return []
+    return [
+        Warning(
+            "NUMBER_CODE_SENDER only logs: nobody receives the code that proves a new number, "
+            "so numbers cannot be changed.",
+            hint="Point NUMBER_CODE_SENDER at a send(*, person, mdn, code) that queues the text.",
+            id="subscribers.W006",
+        )
+    ]

@@ -26,9 +26,7 @@ def _body(fragment: str) -> str:
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
-def test_a_number_json_columns_cannot_hold_is_kept_as_rejected_not_a_server_error(
-    post, constant
-):
+def test_a_number_json_columns_cannot_hold_is_kept_as_rejected_not_a_server_error(post, constant):
     response = post(_body(constant))
     assert response.status_code == 400
     event = CallbackEvent.objects.get()

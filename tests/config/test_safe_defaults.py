@@ -30,6 +30,7 @@ PRODUCTION = {
     "VIBES_COMPANY_KEY": "ck",
     "VIBES_USERNAME": "api@example.com",
     "VIBES_PASSWORD": "pw",
+    "NUMBER_CODE_SENDER": "tests.texts.record_code",
 }
 BEHIND_PROXY = {
     **PRODUCTION,
@@ -190,3 +191,11 @@ def test_a_site_url_that_is_not_https_is_a_warning_outside_debug():
     assert "subscribers.W005" in result.stderr
     debug = run_manage("check", DEBUG="1", SITE_URL="http://127.0.0.1:8000")
     assert "subscribers.W005" not in debug.stderr
+
+
+def test_a_number_code_sender_that_only_logs_is_a_warning_outside_debug():
+    result = run_manage(
+        "check", **{**PRODUCTION, "NUMBER_CODE_SENDER": "subscribers.services.proofs.log_sender"}
+    )
+    assert "subscribers.W006" in result.stderr
+    assert "subscribers.W006" not in run_manage("check", **PRODUCTION).stderr

@@ -138,7 +138,6 @@ def test_the_banner_in_a_browser(live_server, desktop_page, stuck, django_user_m
     assert "state__exact=stopped" in desktop_page.url
 
 
-
 def test_marketing_staff_see_every_stall_and_others_only_what_they_may_open(
     marketing_client, client, django_user_model, stuck
 ):

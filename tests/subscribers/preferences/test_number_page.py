@@ -7,6 +7,7 @@ from subscribers.models import Source, SubscriptionEvent, SubscriptionList
 from subscribers.outbox.models import Push
 from subscribers.preferences import links
 from subscribers.services import person_withdraw_number
+from subscribers.services.proofs import console_sender
 from tests import texts
 from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world
 
@@ -139,3 +140,18 @@ def test_a_person_only_on_lists_without_a_campaign_is_told_too(client, world):
 
 def test_a_subscriber_is_not_told_they_join_anything(client, world, url):
     assert "Confirming it also subscribes you" not in client.get(url).content.decode()
+
+
+def test_the_code_step_speaks_spanish(client, world, url):
+    texts.post_number(client, url, "(415) 555-0132", HTTP_ACCEPT_LANGUAGE="es")
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Escribe el código que te enviamos" in body and "Código del mensaje" in body
+    wrong = "000000" if texts.last_code() != "000000" else "111111"
+    answer = client.post(f"{url}number/code/", {"c-code": wrong}, HTTP_ACCEPT_LANGUAGE="es")
+    assert "Puedes intentarlo 4 veces más." in answer.content.decode()
+
+
+def test_the_console_code_sender_of_make_run_refuses_to_run_outside_debug(world, settings):
+    settings.DEBUG = False
+    with pytest.raises(RuntimeError, match="only for development"):
+        console_sender(person=world.person, mdn=NEW, code="123456")
