@@ -76,6 +76,16 @@ class DemoPerson:
 DEMO_START = datetime(2026, 6, 1, tzinfo=UTC)
 
 
+# 555-0100 to 555-0199 is the fictional range of every North American area code: valid
+# to the strict validation of every form, and owned by nobody. A hundred per area code.
+DEMO_AREA_CODES = ("201", "212", "312", "415", "617", "202", "305", "503", "702", "808")
+
+
+def demo_mdn(n: int) -> str:
+    """The demo person ``n``'s number: +1 201 555 0100 for the first."""
+    return f"+1{DEMO_AREA_CODES[n // 100]}55501{n % 100:02d}"
+
+
 def demo_people(count: int = 300, seed: int = 7):
     """The demo persons and their opt-in history, the same for every caller and every run."""
     rng = random.Random(seed)
@@ -99,7 +109,7 @@ def demo_people(count: int = 300, seed: int = 7):
             person_key=f"demo-{n:05d}",
             vibes_person_id=str(700000 + n),
             external_person_id=f"crm-{10000 + n}",
-            mdn=f"+1299555{n:04d}",
+            mdn=demo_mdn(n),
             custom_fields=custom_fields,
             subscriptions=tuple(subscriptions),
         )

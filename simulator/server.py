@@ -6,7 +6,7 @@ Library use (tests)::
     sim.url                      # "http://127.0.0.1:<port>", the VIBES_API_URL
     sim.seed_demo()              # demo lists 1234-1237, campaigns 2342312-2342314, persons
     sim.register_callbacks("http://127.0.0.1:8000/callbacks/vibes/<token>/")
-    sim.reply(mdn="+12995550001", text="Y")    # or "NO", "STOP"
+    sim.reply(mdn="+12015550101", text="Y")    # or "NO", "STOP"
     sim.wait_idle()              # every callback delivered (or given up)
     sim.deliveries(callback_type="subscription_added")
     sim.stop()

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from simulator import SimulatorServer
+from simulator import SimulatorServer, demo
 
 COMPANY = "acme"
 USER = "api@acme.test"
@@ -124,4 +124,4 @@ def wired(sim, receiver):
 
 
 def demo_mdn(n: int) -> str:
-    return f"+1299555{n:04d}"
+    return demo.demo_mdn(n)

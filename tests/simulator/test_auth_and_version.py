@@ -33,7 +33,7 @@ def test_another_company_key_is_403(sim):
 
 def test_without_version_header_e164_numbers_are_rejected(sim):
     v1 = VibesClient(sim.url, version=None)
-    assert v1.get("/mobiledb/persons?mdn=%2B12995550001").status_code == 400
+    assert v1.get("/mobiledb/persons?mdn=%2B12015550101").status_code == 400
     answer = v1.post("/mobiledb/persons", json={"mobile_phone": {"mdn": "+14155550100"}})
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["message"] == "Invalid MDN format"
@@ -45,15 +45,15 @@ def test_without_version_header_e164_numbers_are_rejected(sim):
 
 def test_version_1_takes_and_shows_national_numbers(sim):
     v1 = VibesClient(sim.url, version="1")
-    answer = v1.get("/mobiledb/persons?mdn=2995550001")
+    answer = v1.get("/mobiledb/persons?mdn=2015550101")
     assert answer.status_code == 200
-    assert answer.json()["mobile_phone"]["mdn"] == "2995550001"
+    assert answer.json()["mobile_phone"]["mdn"] == "2015550101"
     v2 = VibesClient(sim.url).get("/mobiledb/persons/demo-00001")
-    assert v2.json()["mobile_phone"]["mdn"] == "+12995550001"
+    assert v2.json()["mobile_phone"]["mdn"] == "+12015550101"
 
 
 def test_version_2_rejects_national_numbers(vibes):
-    assert vibes.get("/mobiledb/persons?mdn=2995550001").status_code == 400
+    assert vibes.get("/mobiledb/persons?mdn=2015550101").status_code == 400
 
 
 def test_unknown_version_is_400(sim):

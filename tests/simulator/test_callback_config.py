@@ -117,4 +117,4 @@ def test_registered_without_version_2_numbers_arrive_without_country_code(sim, r
     sim.state.subscribe(sim.state.person("demo-00000"), "1237")
     assert sim.wait_idle()
     numbers = sorted(e["subscription"]["person"]["mobile_phone"]["mdn"] for e in receiver.events())
-    assert numbers == ["+12995550000", "2995550000"]
+    assert numbers == ["+12015550100", "2015550100"]

@@ -129,7 +129,7 @@ def test_ctl_command_reports_errors(sim):
 
 def test_ctl_update_person_and_list(sim, receiver):
     sim.register_callbacks(receiver.url)
-    person = _ctl(sim, "update-person", "--mdn", "+12995550003", "--field", "first_name=Ana")
+    person = _ctl(sim, "update-person", "--mdn", "+12015550103", "--field", "first_name=Ana")
     assert person["custom_fields"]["first_name"] == "Ana"
     assert _ctl(sim, "list", "--list", "1240", "--name", "Flash sales")["id"] == "1240"
     assert _ctl(sim, "wait") == {"idle": True}

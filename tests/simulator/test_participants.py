@@ -87,7 +87,7 @@ def test_external_id_of_another_person_is_422_mismatch(vibes):
 
 
 def test_known_number_with_a_different_external_id_is_422_mismatch(vibes):
-    answer = _join(vibes, mdn="+12995550004", campaign="2342313", external_person_id="crm-x")
+    answer = _join(vibes, mdn="+12015550104", campaign="2342313", external_person_id="crm-x")
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["code"] == "EXTERNALPERSONIDMISMATCH"
 

@@ -13,7 +13,7 @@ def test_get_person_by_key_external_id_and_number(vibes):
     assert person["mobile_phone"] == {"mdn": demo_mdn(3), "carrier_code": "104"}
     assert person["url"] == f"/companies/{COMPANY}/mobiledb/persons/demo-00003"
     assert vibes.get("/mobiledb/persons/external/crm-10003").json() == person
-    assert vibes.get("/mobiledb/persons?mdn=%2B12995550003").json() == person
+    assert vibes.get("/mobiledb/persons?mdn=%2B12015550103").json() == person
 
 
 def test_unknown_person_is_404(vibes):
@@ -23,7 +23,7 @@ def test_unknown_person_is_404(vibes):
 
 
 def test_raw_plus_in_query_string_is_invalid_mdn_format(vibes):
-    answer = vibes.get("/mobiledb/persons?mdn=+12995550003")
+    answer = vibes.get("/mobiledb/persons?mdn=+12015550103")
     assert answer.status_code == 400
     assert answer.json() == {"errors": [{"message": "Invalid MDN format", "code": 4001}]}
 
@@ -143,7 +143,7 @@ def test_erasure_sets_number_external_id_and_fields_to_null(vibes):
     assert body["mobile_phone"] == {"mdn": None, "carrier_code": None}
     assert body["external_person_id"] is None
     assert body["custom_fields"] == {}
-    assert vibes.get("/mobiledb/persons?mdn=%2B12995550006").status_code == 404
+    assert vibes.get("/mobiledb/persons?mdn=%2B12015550106").status_code == 404
 
 
 def test_put_by_external_id_adds_then_updates(vibes):

@@ -4,7 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from simulator import SimulatorServer
+from simulator.demo import demo_people
+from subscribers import limits
 from subscribers.models import Person, Subscription, SubscriptionList
+from subscribers.preferences.forms import NumberForm
 
 
 @pytest.mark.django_db
@@ -43,3 +46,13 @@ def test_demo_data_is_idempotent():
     call_command("demo_data", persons=10, stdout=None)
     call_command("demo_data", persons=10, stdout=None)
     assert Person.objects.filter(person_key__startswith="demo-").count() == 10
+
+
+def test_every_demo_number_is_accepted_by_the_forms_and_the_texting_limits():
+    """The demo numbers try every flow (a new number, a new link): each one passes the
+    strict validation the forms use and is in the served country."""
+    numbers = [person.mdn for person in demo_people(300, 7)]
+    assert len(set(numbers)) == 300
+    for mdn in numbers:
+        assert NumberForm({"n-mdn": mdn}, prefix="n").is_valid(), mdn
+        assert limits.region_allowed(mdn), mdn

@@ -104,10 +104,10 @@ def test_resubscribing_creates_a_new_subscription_record(sim, vibes):
 
 def test_list_subscriber_search(sim, vibes):
     list_id = _active_list(sim)
-    found = vibes.get(f"/mobiledb/subscription_lists/{list_id}/subscribers?mdn=%2B12995550000")
+    found = vibes.get(f"/mobiledb/subscription_lists/{list_id}/subscribers?mdn=%2B12015550100")
     assert found.json()["person_key"] == "demo-00000"
     assert (
-        vibes.get("/mobiledb/subscription_lists/1237/subscribers?mdn=%2B12995550000").status_code
+        vibes.get("/mobiledb/subscription_lists/1237/subscribers?mdn=%2B12015550100").status_code
         == 404
     )
 

@@ -2,9 +2,9 @@
 
 Examples::
 
-    manage.py vibes_simulator_ctl reply-y --mdn +12995550001
-    manage.py vibes_simulator_ctl reply-no --mdn +12995550001 --campaign 2342312
-    manage.py vibes_simulator_ctl stop --mdn +12995550001 [--list 1234]
+    manage.py vibes_simulator_ctl reply-y --mdn +12015550101
+    manage.py vibes_simulator_ctl reply-no --mdn +12015550101 --campaign 2342312
+    manage.py vibes_simulator_ctl stop --mdn +12015550101 [--list 1234]
     manage.py vibes_simulator_ctl fault --kind status --status 503 --count 3 --path /persons
     manage.py vibes_simulator_ctl delivery --duplicate 2 --out-of-order 3
     manage.py vibes_simulator_ctl state
