@@ -5,6 +5,8 @@ import ipaddress
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from subscribers.checks import DEV_HINT
+
 
 @register(Tags.security)
 def check_callback_allowed_ips(app_configs, **kwargs):
@@ -31,7 +33,9 @@ def check_callback_tokens(app_configs, **kwargs):
         errors.append(
             Warning(
                 "CALLBACK_TOKENS is empty: every Vibes callback will be answered 404.",
-                hint="Set CALLBACK_TOKENS to one or more long random strings (comma-separated).",
+                hint=DEV_HINT
+                if settings.DEBUG
+                else "Set CALLBACK_TOKENS to one or more long random strings (comma-separated).",
                 id="callbacks.W001",
             )
         )

@@ -7,6 +7,7 @@ Celery broker); softer misconfiguration surfaces as system checks (``subscribers
 ``callbacks.checks``).
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# A second terminal next to `make run` reads what `make run` set (its ports, the simulator's
+# credentials, the callback token, DEBUG), from the file its preflight writes
+# (simulator/management/commands/dev_ready.py); what the shell itself sets wins. Read only
+# where no SECRET_KEY is set, so a deployment never picks it up; DEV_ENV_FILE= turns it off.
+DEV_ENV_FILE = os.environ.get("DEV_ENV_FILE", str(VAR_DIR / "dev.env"))
+if DEV_ENV_FILE and "SECRET_KEY" not in os.environ and Path(DEV_ENV_FILE).is_file():
+    environ.Env.read_env(DEV_ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -208,9 +217,7 @@ TEXT_LIMIT_PER_ADDRESS = env.int("TEXT_LIMIT_PER_ADDRESS", default=10)
 TEXT_ALLOWED_REGIONS = env.list("TEXT_ALLOWED_REGIONS", default=[PHONE_DEFAULT_REGION])
 # Who texts the one-time code that proves a new number (subscribers/services/proofs.py): a
 # dotted path to send(*, person, mdn, code); it must queue, not do HTTP. The default logs.
-NUMBER_CODE_SENDER = env.str(
-    "NUMBER_CODE_SENDER", default="subscribers.services.proofs.log_sender"
-)
+NUMBER_CODE_SENDER = env.str("NUMBER_CODE_SENDER", default="subscribers.services.proofs.log_sender")
 NUMBER_CODE_MAX_AGE_MINUTES = env.int("NUMBER_CODE_MAX_AGE_MINUTES", default=15)
 # Who delivers a new link asked for by number: a dotted path to send(*, person, url).
 PREFERENCE_LINK_SENDER = env.str(

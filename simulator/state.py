@@ -6,6 +6,7 @@ Vibes answers an error (docs/vibes.md, "Persons" and "Lists and subscriptions");
 callbacks through ``emit``.
 """
 
+import copy
 import itertools
 import threading
 import uuid
@@ -28,6 +29,20 @@ from .records import (
 
 LOG_SIZE = 10_000
 DEFAULT_CARRIER = "104"
+
+
+# What a restart of the simulator keeps (``snapshot``): the account, not its logs.
+PERSISTED = (
+    "persons",
+    "lists",
+    "campaigns",
+    "subscriptions",
+    "participants",
+    "callbacks",
+    "blocks",
+    "custom_fields",
+    "landlines",
+)
 
 
 class SimulatorState(ParticipantsMixin, CallbacksMixin):
@@ -58,6 +73,23 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
             self.events.clear()
             self.requests.clear()
             self.deliverer.reset()
+
+    # -- keeping it across restarts ---------------------------------------------------
+    def snapshot(self) -> dict:
+        """The account's state (not the logs), for ``restore`` after a restart."""
+        with self.lock:
+            data = {name: copy.deepcopy(getattr(self, name)) for name in PERSISTED}
+            data["next_id"] = next(self._ids)
+            self._ids = itertools.count(data["next_id"])
+            data["clock"] = self._clock
+            return data
+
+    def restore(self, data: dict) -> None:
+        with self.lock:
+            for name in PERSISTED:
+                setattr(self, name, data[name])
+            self._ids = itertools.count(data["next_id"])
+            self._clock = data["clock"]
 
     # -- time and ids -----------------------------------------------------------------
     def now(self) -> datetime:

@@ -3,6 +3,12 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
+# In development these settings come from `make run`; a shell of its own has none.
+DEV_HINT = (
+    "This shell has none of what `make run` sets. Start `make run` (commands in another "
+    "terminal then read its settings from var/dev.env), or set them here."
+)
+
 
 @register()
 def check_vibes_credentials(app_configs, **kwargs):
@@ -15,7 +21,9 @@ def check_vibes_credentials(app_configs, **kwargs):
         return [
             Warning(
                 f"{', '.join(missing)} not set: changes will queue but cannot reach Vibes.",
-                hint="Set the Vibes API credentials, or point VIBES_API_URL at the simulator.",
+                hint=DEV_HINT
+                if settings.DEBUG
+                else "Set the Vibes API credentials, or point VIBES_API_URL at the simulator.",
                 id="subscribers.W003",
             )
         ]

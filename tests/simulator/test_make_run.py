@@ -8,6 +8,7 @@ of CI only: the topology it starts is the same in both.
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -51,8 +52,48 @@ def _env(tmp_path, web_port, sim_port) -> dict:
         WEB_PORT=str(web_port),
         SIM_PORT=str(sim_port),
         PYTHONUNBUFFERED="1",
+        DEV_ENV_FILE=str(tmp_path / "dev.env"),
+        SIM_STATE_FILE=str(tmp_path / "simulator-state.pickle"),
     )
     return env
+
+
+def second_terminal(tmp_path) -> dict:
+    """A new shell in the checkout: none of what `make run` exported, only its file."""
+    drop = {"DATABASE_URL", "REDIS_URL", "SITE_URL", "CALLBACK_TOKENS", "DEBUG"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in drop and not k.startswith(("PYTEST_", "VIBES_", "DJANGO_", "NUMBER_"))
+    }
+    env["DEV_ENV_FILE"] = str(tmp_path / "dev.env")
+    return env
+
+
+def join_a_list(link: str) -> None:
+    """What the walk-through asks: join a list on the preference page."""
+    session = requests.Session()
+    page = session.get(link, timeout=10).text
+    shown = re.findall(r'name="shown" value="(\d+):([01])"', page)
+    joined = [pk for pk, was in shown if was == "1"]
+    new = next(pk for pk, was in shown if was == "0")
+    answer = session.post(
+        f"{link}lists/",
+        data={
+            "shown": [f"{pk}:{was}" for pk, was in shown],
+            "list": [*joined, new],
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200 and "messages" in answer.text, answer.text[:2000]
+
+
+def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [".venv/bin/python", "manage.py", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
 
 
 class MakeRun:
@@ -122,6 +163,31 @@ def test_make_run_serves_the_whole_loop_and_runs_again(tmp_path):
         for name in ("web.1", "worker.1", "beat.1", "simulator.1"):
             assert f"{name} stopped" not in run.output(), name
         assert "celery@" in out and "beat: Starting" in out
+        # The ready message comes after the processes' start-up logs, in a few lines.
+        assert out.rstrip().endswith("Ctrl-C stops everything.")
+        assert out.count("Registered") <= 2
+
+        # Every command it prints works as printed in a second terminal.
+        shell = second_terminal(tmp_path)
+        again = manage(shell, "dev_ready", "--print")
+        assert again.returncode == 0, again.stderr
+        assert f"{web}/admin/" in again.stdout and f"--url {sim}" in again.stdout
+        join_a_list(re.search(r"Preference page:\s+(\S+)", out)[1])
+        printed = re.search(r"\.venv/bin/python manage\.py (vibes_simulator_ctl reply-y .+)", out)
+        deadline = time.monotonic() + 30
+        while (replied := manage(shell, *printed[1].split())).returncode:
+            # "No pending participant" until the worker has pushed the join to the simulator.
+            assert time.monotonic() < deadline, replied.stderr
+            time.sleep(1)
+        checked = manage(shell, "check")
+        assert checked.returncode == 0, checked.stderr
+        assert "W001" not in checked.stderr and "W003" not in checked.stderr, checked.stderr
+        renamed = manage(
+            shell, "vibes_simulator_ctl", "update-person", "--mdn", "+12015550100",
+            "--field", "first_name=Zed",
+        )  # fmt: skip
+        assert renamed.returncode == 0, renamed.stderr
+        time.sleep(3)  # the simulator keeps its account every 2 s
     finally:
         run.ctrl_c()
     assert not _port_open(web_port) and not _port_open(sim_port)
@@ -131,6 +197,10 @@ def test_make_run_serves_the_whole_loop_and_runs_again(tmp_path):
         again.wait_ready(timeout=45)
         assert requests.get(f"{web}/healthz", timeout=5).status_code == 200
         assert "300 in all" in again.output()  # demo data is not loaded twice
+        # The simulator kept its account: the change made before the restart is there.
+        kept = requests.get(f"{sim}/_sim/persons", params={"mdn": "+12015550100"}, timeout=5)
+        assert kept.json()["custom_fields"]["first_name"] == "Zed"
+        assert "Restored the account kept in" in again.output()
     finally:
         again.ctrl_c()
     assert "database is locked" not in run.output() + again.output()

@@ -1,22 +1,28 @@
 """``manage.py dev_ready``: the last step of ``make run``.
 
 ``--preflight`` (before the processes start): make the embedded broker's folders, drop
-the beat schedule a killed run may have left half-written, and stop early with a clear
-message when a port is taken (usually an earlier run still going).
+the beat schedule a killed run may have left half-written, stop early with a clear
+message when a port is taken (usually an earlier run still going), and write what `make
+run` set to ``DEV_ENV_FILE`` (``var/dev.env``), which the settings read in a second
+terminal: every command printed then works there as it is, on whatever ports.
 
 Without it (a process in Procfile.dev): wait for the simulator and the web server,
-register the simulator's callbacks to the web server, print where to go, then stay up
-(honcho stops everything when any process ends; Ctrl-C stops it all).
+register the simulator's callbacks to the web server (one line, not one per callback),
+print where to go once the other processes have had their say, then stay up (honcho stops
+everything when any process ends; Ctrl-C stops it all). ``--print`` prints that again.
 """
 
 import contextlib
+import io
 import json
+import os
 import signal
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,6 +32,22 @@ from django.core.management.base import BaseCommand, CommandError
 from simulator.demo import DEMO_PASSWORD, DEMO_USERNAME
 from subscribers.models import Person, Subscription
 from subscribers.preferences.links import preference_url
+
+# What `make run` sets that a command in a second terminal needs too.
+DEV_ENV = (
+    "DEBUG",
+    "WEB_PORT",
+    "SIM_PORT",
+    "SITE_URL",
+    "VIBES_API_URL",
+    "VIBES_COMPANY_KEY",
+    "VIBES_USERNAME",
+    "VIBES_PASSWORD",
+    "CALLBACK_TOKENS",
+    "NUMBER_CODE_SENDER",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
 
 
 def _get(url: str, timeout: float = 2.0):
@@ -62,14 +84,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=float, default=90.0)
         parser.add_argument("--exit", action="store_true", help="Exit after announcing.")
+        parser.add_argument(
+            "--print", action="store_true", help="Print where to go again (from any terminal)."
+        )
+        parser.add_argument(
+            "--settle",
+            type=float,
+            default=3.0,
+            help="Seconds to let the other processes' start-up logs pass before announcing.",
+        )
 
-    def handle(self, *args, preflight, register, timeout, exit, **options):
+    def handle(self, *args, preflight, register, timeout, exit, settle, **options):
+        site, sim = settings.SITE_URL.rstrip("/"), settings.VIBES_API_URL.rstrip("/")
         if preflight:
             return self.preflight()
-        site, sim = settings.SITE_URL.rstrip("/"), settings.VIBES_API_URL.rstrip("/")
+        if options["print"]:
+            return self.announce(site, sim)
         self.wait_for(f"{sim}/_sim/health", "the Vibes simulator", timeout)
         self.wait_for(f"{site}/healthz", "the web server", timeout)
         self.register(register, site, sim)
+        time.sleep(settle)  # the worker's and beat's banners come first, then this
         self.announce(site, sim)
         if not exit:
             stop = threading.Event()
@@ -78,19 +112,29 @@ class Command(BaseCommand):
                 stop.wait()
 
     def preflight(self):
-        for url, name in ((settings.SITE_URL, "web"), (settings.VIBES_API_URL, "simulator")):
+        for url, port in ((settings.SITE_URL, "WEB_PORT"), (settings.VIBES_API_URL, "SIM_PORT")):
             if _port_taken(url):
                 raise CommandError(
                     f"{url} is already answering: is an earlier `make run` still going? "
-                    f"Stop it, or set {'SITE_URL' if name == 'web' else 'VIBES_API_URL'} "
-                    "and the matching port to another one."
+                    f"Stop it, or start on another port: `{port}=8400 make run`."
                 )
         broker = settings.CELERY_EMBEDDED_BROKER_DIR
         for folder in (broker / "queue", broker / "processed", broker / "control"):
             folder.mkdir(parents=True, exist_ok=True)
         for stale in settings.VAR_DIR.glob("celerybeat-schedule*"):
             stale.unlink()  # only last-run times; a half-written one stops beat
+        self.write_dev_env()
         self.stdout.write("Ready to start web, worker, beat and the simulator.")
+
+    def write_dev_env(self) -> None:
+        """What `make run` set, for a second terminal (config/settings.py reads it)."""
+        if not settings.DEV_ENV_FILE:
+            return
+        path = Path(settings.DEV_ENV_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = ["# Written by `make run` for commands in another terminal; safe to delete."]
+        lines += [f"{name}={os.environ[name]}" for name in DEV_ENV if os.environ.get(name)]
+        path.write_text("\n".join(lines) + "\n")
 
     def wait_for(self, url: str, what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -108,7 +152,10 @@ class Command(BaseCommand):
             return
         if how in {"auto", "command"} and "vibes_register_callbacks" in get_commands():
             try:
-                call_command("vibes_register_callbacks", "--base-url", site, stdout=self.stdout)
+                lines = io.StringIO()
+                call_command("vibes_register_callbacks", "--base-url", site, stdout=lines)
+                summary = lines.getvalue().strip().splitlines()
+                self.stdout.write(summary[-1] if summary else "Callbacks registered.")
                 return
             except Exception as exc:  # noqa: BLE001 - fall back, but say why
                 if how == "command":
@@ -138,9 +185,11 @@ class Command(BaseCommand):
                     f"  Admin:            {site}/admin/   login {DEMO_USERNAME} / {DEMO_PASSWORD}",
                     f"  Preference page:  {link}",
                     f"  Vibes simulator:  {sim}  (state: {sim}/_sim/state)",
-                    "  Join a list on that page, then answer the confirmation text:",
-                    "    DEBUG=1 .venv/bin/python manage.py vibes_simulator_ctl reply-y --mdn "
-                    + (person.mdn if person else "+1…"),
+                    "  Join a list on that page, then answer the confirmation text (in another",
+                    "  terminal, in this folder):",
+                    f"    .venv/bin/python manage.py vibes_simulator_ctl reply-y --url {sim} "
+                    f"--mdn {person.mdn if person else '+1…'}",
+                    "  See this again: .venv/bin/python manage.py dev_ready --print",
                     "  Ctrl-C stops everything.",
                     "",
                 ]

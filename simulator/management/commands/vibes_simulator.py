@@ -1,11 +1,13 @@
-"""``manage.py vibes_simulator --port 8001 [--seed-demo] [--callback-url URL]``."""
+"""``manage.py vibes_simulator --port 8001 [--seed-demo] [--state-file F] [--callback-url URL]``."""
 
 import logging
 import signal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from simulator import keeping
 from simulator import server as sim_server
 
 
@@ -31,6 +33,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--persons", type=int, default=300, help="Demo persons (300).")
         parser.add_argument(
+            "--state-file",
+            default=None,
+            help="Keep the account in this file across restarts: restored at start (instead "
+            "of seeding), saved while it changes and at a clean stop.",
+        )
+        parser.add_argument(
             "--callback-url",
             default=None,
             help="Register every callback type to this URL at start "
@@ -55,7 +63,10 @@ class Command(BaseCommand):
             port=opts["port"],
             control_token=opts["control_token"],
         )
-        if opts["seed_demo"]:
+        kept = Path(opts["state_file"]) if opts["state_file"] else None
+        if kept and keeping.load(sim.state, kept):
+            self.stdout.write(f"Restored the account kept in {kept}.")
+        elif opts["seed_demo"]:
             counts = sim.seed_demo(persons=opts["persons"])
             self.stdout.write(f"Seeded the demo account: {counts}")
         if opts["callback_url"]:
@@ -65,6 +76,7 @@ class Command(BaseCommand):
             sim.set_rate_limit(opts["rate_limit"])
         signal.signal(signal.SIGTERM, lambda *_: sim.stopped.set())
         sim.start()
+        keeper = keeping.keep(sim.state, kept, sim.stopped) if kept else None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Vibes simulator on {sim.url} (company {sim.company_key}); "
@@ -77,5 +89,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            sim.stopped.set()
+            if keeper:
+                keeper.join(timeout=10)
             sim.stop()
             self.stdout.write("Vibes simulator stopped.")
