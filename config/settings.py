@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.company",
             ],
         },
     },
@@ -206,6 +207,9 @@ CALLBACK_APPLY_RUN_SECONDS = env.float("CALLBACK_APPLY_RUN_SECONDS", default=45.
 CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
 
 # Preference pages (SITE_URL is read with the security settings above)
+# The company that sends the texts, named on every subscriber page and in its title; a
+# system check warns when it is unset outside DEBUG.
+COMPANY_NAME = env.str("COMPANY_NAME", default="Demo Store" if DEBUG else "")
 PREFERENCE_LINK_MAX_AGE_DAYS = env.int("PREFERENCE_LINK_MAX_AGE_DAYS", default=30)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 # Limits on texts we make Vibes send (subscribers/limits.py): per destination number, per

@@ -62,3 +62,16 @@ def check_number_code_sender(app_configs, **kwargs):
             id="subscribers.W006",
         )
     ]
+
+
+@register()
+def check_company_name(app_configs, **kwargs):
+    if settings.COMPANY_NAME:
+        return []
+    return [
+        Warning(
+            "COMPANY_NAME is not set: the preference pages cannot say who sends the texts.",
+            hint="Set COMPANY_NAME to the name subscribers know the sender by.",
+            id="subscribers.W007",
+        )
+    ]

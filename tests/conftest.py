@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import texts
 
@@ -149,6 +150,14 @@ def fresh_cache():
     """Each test starts with no counts in the rate limits (subscribers/limits.py): the
     suite types the same few numbers again and again."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware does not
+    reset it): the next test starts in the default language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from .. import phone
 from ..models import CustomField
 
+TEXT_LIMIT = 200  # characters in a text custom field
+
 
 def _option_key(value) -> str | None:
     """A stored single-select value: Vibes sends an object, we store its option key."""
@@ -62,7 +64,14 @@ class DetailsForm(forms.Form):
                 choices=choices,
                 widget=forms.CheckboxSelectMultiple,
             )
-        return forms.CharField(label=f.label, required=False, max_length=200, strip=True)
+        # Said before typing: the browser stops at the limit without a word otherwise.
+        return forms.CharField(
+            label=f.label,
+            required=False,
+            max_length=TEXT_LIMIT,
+            strip=True,
+            help_text=_("Up to %(limit)d characters.") % {"limit": TEXT_LIMIT},
+        )
 
     def changed_values(self) -> dict:
         out = {}

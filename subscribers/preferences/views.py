@@ -17,13 +17,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.proxies import client_ip
 
 from .. import limits, selectors, services
-from ..models import CustomField, Person, Source
+from ..models import CustomField, Person, Source, Subscription
 from ..phone import mask
 from . import link_requests, links
 from .csrf import csrf_protect_no_referrer
@@ -142,6 +143,9 @@ def lists_save(request, token, person):
     with transaction.atomic():
         _lock(person)
         rows = {r.subscription_list.pk: r for r in list_rows(person)}
+        changed_meanwhile = [
+            pk for pk, was in shown.items() if pk in rows and rows[pk].checked != was
+        ]
         for pk, was_checked in shown.items():
             row = rows.get(pk)
             want = str(pk) in wanted
@@ -180,9 +184,29 @@ def lists_save(request, token, person):
             request,
             _("You won't get texts from %(lists)s any more.") % {"lists": ", ".join(left)},
         )
-    if not joined and not left:
+    if changed_meanwhile:
+        messages.warning(request, _changed_meanwhile(person, changed_meanwhile, rows))
+    elif not joined and not left:
         messages.info(request, _("Nothing to change: your lists are as you chose."))
     return redirect("preferences:page", token=token)
+
+
+def _changed_meanwhile(person, list_pks: list[int], rows: dict) -> str:
+    """Name the lists that changed after this page was shown (another device, a text), and
+    when: an older page saved on a second device must not just say "nothing to change"."""
+    last = (
+        Subscription.objects.filter(person=person, subscription_list_id__in=list_pks)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return _(
+        "Your lists were changed elsewhere (on another device or by a text) %(ago)s ago: "
+        "%(lists)s. Here they are now."
+    ) % {
+        "ago": timesince(last) if last else _("a moment"),
+        "lists": ", ".join(rows[pk].label for pk in list_pks),
+    }
 
 
 @_private

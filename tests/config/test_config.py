@@ -56,5 +56,6 @@ def test_deploy_check_is_clean_for_production_settings(https_only):
         VIBES_USERNAME="api@example.com",
         VIBES_PASSWORD="pw",
         NUMBER_CODE_SENDER="tests.texts.record_code",
+        COMPANY_NAME="Acme Outfitters",
     )
     assert result.returncode == 0, result.stderr

@@ -31,6 +31,7 @@ PRODUCTION = {
     "VIBES_USERNAME": "api@example.com",
     "VIBES_PASSWORD": "pw",
     "NUMBER_CODE_SENDER": "tests.texts.record_code",
+    "COMPANY_NAME": "Acme Outfitters",
 }
 BEHIND_PROXY = {
     **PRODUCTION,
