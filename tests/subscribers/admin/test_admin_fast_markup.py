@@ -10,6 +10,7 @@ from django.template import engines
 from django.template.loader import render_to_string
 
 from subscribers import services
+from subscribers.admin.persons import PersonAdmin
 from subscribers.models import Source
 
 from .admin_helpers import person_with_story
@@ -96,8 +97,6 @@ def test_timeline_entries_match_the_per_entry_template(marketing_client, lists, 
 
 
 def test_a_column_added_later_falls_back_to_djangos_rows(marketing_client, lists, monkeypatch):
-    from subscribers.admin.persons import PersonAdmin
-
     person_with_story(lists, n=1)
     monkeypatch.setattr(PersonAdmin, "list_display", (*PersonAdmin.list_display, "carrier_code"))
     html = marketing_client.get(CHANGELIST).content.decode()

@@ -9,7 +9,7 @@ from subscribers.preferences import links
 from subscribers.services import person_withdraw_number
 from subscribers.services.proofs import console_sender
 from tests import texts
-from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world
+from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,35 @@ def test_the_console_code_sender_of_make_run_refuses_to_run_outside_debug(world,
     settings.DEBUG = False
     with pytest.raises(RuntimeError, match="only for development"):
         console_sender(person=world.person, mdn=NEW, code="123456")
+
+
+def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
+    response = ask_and_prove(client, url, "(415) 555-0132")
+    assert response.redirect_chain[0][1] == 302
+    world.person.refresh_from_db()
+    assert world.person.mdn == "+12995551234"
+    assert world.person.pending_mdn == "+14155550132"
+    event = SubscriptionEvent.objects.filter(kind="details_changed").latest("id")
+    assert event.changes == {"pending_mdn": ["", "+14155550132"]}
+    assert event.source == Source.PREFERENCE_PAGE and "only after you reply Y" in event.wording
+    body = client.get(url).content.decode()
+    assert "reply Y to confirm your new number" in body and "+1\u00a0•••\u00a0•••\u00a00132" in body
+    assert "New number requested" in body
+
+
+def test_stop_all_also_withdraws_a_new_number_waiting_for_confirmation(client, world, url):
+    ask_and_prove(client, url, "(415) 555-0132")
+    client.post(f"{url}stop/", follow=True)
+    world.person.refresh_from_db()
+    assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "")
+    body = client.get(url).content.decode()
+    assert "reply Y to confirm your new number" not in body
+    assert "New number withdrawn" in body
+
+
+def test_an_invalid_new_number_is_explained(client, url):
+    before = snapshot()
+    response = client.post(f"{url}number/", {"n-mdn": "555-12"})
+    assert response.status_code == 400
+    assert "Enter a valid mobile phone number" in response.content.decode()
+    assert snapshot() == before

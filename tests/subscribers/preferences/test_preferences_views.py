@@ -1,12 +1,14 @@
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 
 from subscribers import services
 from subscribers.models import Source, Subscription, SubscriptionEvent
 from subscribers.preferences import links
-from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world, snapshot
+from tests.subscribers.preferences.prefs_helpers import make_world, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -271,38 +273,6 @@ def test_stop_all_is_offered_for_a_list_the_page_does_not_show(client, world, ur
     assert status_of(world, world.staff) == Subscription.Status.OPTED_OUT
 
 
-def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
-    response = ask_and_prove(client, url, "(415) 555-0132")
-    assert response.redirect_chain[0][1] == 302
-    world.person.refresh_from_db()
-    assert world.person.mdn == "+12995551234"
-    assert world.person.pending_mdn == "+14155550132"
-    event = SubscriptionEvent.objects.filter(kind="details_changed").latest("id")
-    assert event.changes == {"pending_mdn": ["", "+14155550132"]}
-    assert event.source == Source.PREFERENCE_PAGE and "only after you reply Y" in event.wording
-    body = client.get(url).content.decode()
-    assert "reply Y to confirm your new number" in body and "+1\u00a0•••\u00a0•••\u00a00132" in body
-    assert "New number requested" in body
-
-
-def test_stop_all_also_withdraws_a_new_number_waiting_for_confirmation(client, world, url):
-    ask_and_prove(client, url, "(415) 555-0132")
-    client.post(f"{url}stop/", follow=True)
-    world.person.refresh_from_db()
-    assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "")
-    body = client.get(url).content.decode()
-    assert "reply Y to confirm your new number" not in body
-    assert "New number withdrawn" in body
-
-
-def test_an_invalid_new_number_is_explained(client, url):
-    before = snapshot()
-    response = client.post(f"{url}number/", {"n-mdn": "555-12"})
-    assert response.status_code == 400
-    assert "Enter a valid mobile phone number" in response.content.decode()
-    assert snapshot() == before
-
-
 @pytest.mark.parametrize("suffix", ["lists/", "details/", "number/"])
 def test_change_urls_refuse_get(client, url, suffix):
     before = snapshot()
@@ -361,10 +331,6 @@ def test_admin_change_page_shows_the_link(admin_client, world):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_double_submits_record_each_change_once():
     """Two taps on "Save" arrive together: the person lock makes the second a no-op."""
-    import threading
-
-    from django.db import connection
-
     world = make_world()
     url = links.preference_path(world.person)
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from subscribers import services
+from subscribers import services, tasks
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.outbox import publish
 from subscribers.outbox.models import Push
 from subscribers.vibes.dates import parse_vibes_datetime
 from tests.subscribers.outbox.push_fixtures import fake_vibes, published  # noqa: F401
@@ -174,9 +175,6 @@ def test_admin_actions_queue_work_without_calling_vibes(fake_vibes, published, a
 def test_reread_action_queues_a_task_and_survives_a_dead_broker(
     fake_vibes, published, admin_client, monkeypatch
 ):
-    from subscribers import tasks
-    from subscribers.outbox import publish
-
     person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn="+12995551234")
     queued = []
     monkeypatch.setattr(

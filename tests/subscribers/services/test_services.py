@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models.signals import post_save
 
 from subscribers import services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent
@@ -75,7 +76,6 @@ def test_custom_fields_merge_and_null_removes_a_key(person):
 
 def test_vibes_sourced_changes_run_with_pushes_suppressed(monkeypatch, person):
     seen = []
-    from django.db.models.signals import post_save
 
     def spy(sender, **kwargs):
         seen.append(push_suppressed())
