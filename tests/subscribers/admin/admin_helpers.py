@@ -211,3 +211,22 @@ def query_count(client, url: str) -> tuple[int, object]:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(queries), response
+
+
+def change_url(person):
+    return f"/admin/subscribers/person/{person.pk}/change/"
+
+
+def edit(client, person, **changes):
+    """Post the person's change form as staff would, with ``changes`` typed in."""
+    data = {
+        "mdn": person.mdn,
+        "external_person_id": person.external_person_id or "",
+        "carrier_code": person.carrier_code,
+        "timezone": person.timezone,
+        "custom_fields": json.dumps(person.custom_fields),
+        "subscriptions-TOTAL_FORMS": "0",
+        "subscriptions-INITIAL_FORMS": "0",
+        **changes,
+    }
+    return client.post(change_url(person), data, follow=True)

@@ -1,6 +1,5 @@
 """The person changelist (search, filters, columns) and change page (timeline)."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -13,14 +12,10 @@ from subscribers.models import Person, Source, SubscriptionEvent
 from subscribers.outbox.models import Push
 from tests import texts
 
-from .admin_helpers import T0, add_history, person_with_story, query_count
+from .admin_helpers import T0, add_history, change_url, edit, person_with_story, query_count
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/subscribers/person/"
-
-
-def change_url(person):
-    return f"/admin/subscribers/person/{person.pk}/change/"
 
 
 def found(response) -> set[int]:
@@ -164,20 +159,6 @@ def test_history_is_paged_past_50_entries_with_the_same_number_of_queries(
     # A page number out of range or junk shows a page rather than failing.
     assert marketing_client.get(f"{change_url(ana)}?history_page=999").status_code == 200
     assert marketing_client.get(f"{change_url(ana)}?history_page=x").status_code == 200
-
-
-def edit(client, person, **changes):
-    data = {
-        "mdn": person.mdn,
-        "external_person_id": person.external_person_id or "",
-        "carrier_code": person.carrier_code,
-        "timezone": person.timezone,
-        "custom_fields": json.dumps(person.custom_fields),
-        "subscriptions-TOTAL_FORMS": "0",
-        "subscriptions-INITIAL_FORMS": "0",
-        **changes,
-    }
-    return client.post(change_url(person), data, follow=True)
 
 
 def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(

@@ -24,6 +24,15 @@ def fake_vibes(settings):
 
 
 @pytest.fixture
+def fake():
+    """A fake Vibes for other processes (a real worker) to reach: no settings changed here."""
+    f = FakeVibes(company_key="ck-test")
+    f.start()
+    yield f
+    f.stop()
+
+
+@pytest.fixture
 def published(monkeypatch):
     """Each push published lands here as (push_id, countdown) instead of on the broker."""
     sent: list[tuple[int, float | None]] = []

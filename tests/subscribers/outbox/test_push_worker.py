@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from push_fixtures)
 """Pushes with real processes: a Celery worker on Redis, beat, and a fake Vibes.
 
 Nothing committed is lost when the worker is stopped, killed mid-push, or Redis is down
@@ -11,7 +12,7 @@ import pytest
 
 from subscribers.models import Person
 from subscribers.outbox.models import Push
-from tests.fake_vibes import FakeVibes
+from tests.subscribers.outbox.push_fixtures import fake  # noqa: F401
 from tests.subscribers.outbox.worker_helpers import (
     CeleryProcess,
     RedisServer,
@@ -21,14 +22,6 @@ from tests.subscribers.outbox.worker_helpers import (
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def fake():
-    f = FakeVibes(company_key="ck-test")
-    f.start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from push_fixtures)
 """A worker killed mid-push or mid-debounce: the change reaches Vibes within 30 seconds of
 a worker being back, with the production lease, stale and sweep settings (no beat runs, so
 only the starting worker can recover it). Each test prints the figure it measured."""
@@ -11,6 +12,7 @@ from config.celery import app
 from subscribers import services
 from subscribers.models import Person, Source
 from tests.fake_vibes import FakeVibes
+from tests.subscribers.outbox.push_fixtures import fake  # noqa: F401
 from tests.subscribers.outbox.worker_helpers import CeleryProcess, push_env, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -22,14 +24,6 @@ PRODUCTION_TIMINGS = {
     "PUSH_STALE_SECONDS": "120",
     "PUSH_SWEEP_INTERVAL_SECONDS": "60",
 }
-
-
-@pytest.fixture
-def fake():
-    f = FakeVibes(company_key="ck-test")
-    f.start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture

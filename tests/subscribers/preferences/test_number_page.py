@@ -9,22 +9,12 @@ from subscribers.preferences import links
 from subscribers.services import person_withdraw_number
 from subscribers.services.proofs import console_sender
 from tests import texts
-from tests.subscribers.preferences.prefs_helpers import ask_and_prove, make_world, snapshot
+from tests.subscribers.preferences.prefs_helpers import ask_and_prove, snapshot
 
 pytestmark = pytest.mark.django_db
 
 NEW = "+14155550132"
 SHOWN_NEW = "+1\u00a0•••\u00a0•••\u00a00132"
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def url(world):
-    return links.preference_path(world.person)
 
 
 def test_a_new_number_is_texted_a_code_first_and_nothing_goes_to_vibes_before_it(

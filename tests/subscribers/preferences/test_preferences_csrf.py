@@ -11,20 +11,8 @@ import pytest
 from django.test import Client
 
 from subscribers.models import Subscription
-from subscribers.preferences import links
-from tests.subscribers.preferences.prefs_helpers import make_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def url(world):
-    return links.preference_path(world.person)
 
 
 @pytest.fixture

@@ -13,14 +13,8 @@ from django.test import Client
 
 from subscribers.preferences import links
 from tests.logs import assert_clean, log_output  # noqa: F401
-from tests.subscribers.preferences.prefs_helpers import make_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 @pytest.fixture

@@ -8,20 +8,8 @@ from django.core.management import call_command
 
 from subscribers import services
 from subscribers.models import Source, Subscription
-from subscribers.preferences import links
-from tests.subscribers.preferences.prefs_helpers import make_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def url(world):
-    return links.preference_path(world.person)
 
 
 def test_every_subscriber_page_names_the_company_in_it_and_in_its_title(client, url, settings):

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
 
 
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def url(world):
-    return links.preference_path(world.person)
-
-
 def status_of(world, sub_list):
     return Subscription.objects.get(person=world.person, subscription_list=sub_list).status
 

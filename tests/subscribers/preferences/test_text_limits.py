@@ -2,24 +2,17 @@
 destination number and per source address (IPv6 by its /64), per day, and only numbers of
 the served countries are texted (subscribers/limits.py)."""
 
-import json
-
 import pytest
 
 from subscribers import services
 from subscribers.models import NumberProof, Person, Source
 from subscribers.preferences import links
 from tests import texts
-from tests.subscribers.preferences.prefs_helpers import make_world
+from tests.subscribers.admin.admin_helpers import edit
 
 pytestmark = pytest.mark.django_db
 
 LIMITED = "We can&#x27;t send another confirmation text today"
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def ask_number(client, person, number, ip="203.0.113.5"):
@@ -92,18 +85,8 @@ def test_a_number_outside_the_served_countries_is_refused_and_nothing_is_texted(
     assert codes_texted(world.person) == 1
 
 
-def staff_types_number(client, person, number):
-    data = {
-        "mdn": number,
-        "external_person_id": person.external_person_id or "",
-        "carrier_code": person.carrier_code,
-        "timezone": person.timezone,
-        "custom_fields": json.dumps(person.custom_fields),
-        "subscriptions-TOTAL_FORMS": "0",
-        "subscriptions-INITIAL_FORMS": "0",
-    }
-    url = f"/admin/subscribers/person/{person.pk}/change/"
-    return client.post(url, data, follow=True).content.decode()
+def staff_types_number(client, person, number) -> str:
+    return edit(client, person, mdn=number).content.decode()
 
 
 def test_staff_typing_numbers_meet_the_same_limits(marketing_client, world, settings):
