@@ -51,7 +51,9 @@ def console_sender(*, person: Person, mdn: str, code: str) -> None:
     texts to show. Refuses to run outside DEBUG, where a log is no place for a code."""
     if not settings.DEBUG:
         raise RuntimeError("console_sender prints codes: only for development (DEBUG)")
-    logger.warning("DEV ONLY: code %s texted to %s for person #%s", code, mdn, person.pk)
+    logger.warning(
+        "DEV ONLY: code %s texted to %s for person #%s", code, phone.mask(mdn), person.pk
+    )
 
 
 def _digest(proof_key: str, code: str) -> str:
