@@ -80,9 +80,10 @@ class PersonForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "mdn" in self.fields and self.instance.pk and self.instance.mdn:
             self.fields["mdn"].help_text = _(
-                "A new number is not used at once: Vibes texts it the confirmation of the "
-                "person's lists, and it replaces this one when the person replies Y. Until "
-                "then it shows as the new number waiting for confirmation."
+                "A new number is not used at once: we text it a one-time code, which the "
+                "person types on their preference page; then Vibes texts it the confirmation "
+                "of the person's lists, and it replaces this one when the person replies Y. "
+                "Until then it shows as the new number waiting for confirmation."
             )
 
     def clean_mdn(self):
