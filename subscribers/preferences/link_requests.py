@@ -4,20 +4,17 @@ The answer is the same whether the number is known or not, and costs about the s
 time either way: both branches look the number up and sign a token (for an
 unsaved stand-in when the number is unknown), and the whole request is padded to
 ``PREFERENCE_LINK_REQUEST_MIN_SECONDS``. Requests are rate-limited per number and per
-client address through Django's cache; numbers are stored there only as keyed hashes.
+client address by ``limits.hit`` (Django's cache, keyed hashes only).
 
 How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a callable
 ``send(*, person, url)``. It must not do HTTP itself (no HTTP inside a request): a real
 sender queues a Celery task. The default only logs that a link was requested.
 """
 
-import hashlib
-import hmac
 import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.module_loading import import_string
 
 from .. import limits
@@ -44,31 +41,11 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-def _hash(kind: str, value: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
-    return f"prefs:link-request:{kind}:{digest[:32]}"
-
-
-def _hit(key: str, limit: tuple[int, int]) -> bool:
-    """Count one request under ``key``; True while within the limit.
-
-    A broken cache lets the request through (logged): a rate limit must not take the
-    page down.
-    """
-    allowed, window = limit
-    try:
-        cache.add(key, 0, timeout=window)
-        count = cache.incr(key)
-    except Exception:  # noqa: BLE001 - any cache failure: fail open, but say so
-        logger.warning("rate-limit cache unavailable; letting a link request through")
-        return True
-    return count <= allowed
-
-
 def address_allowed(ip: str | None) -> bool:
     """Per client address; an IPv6 address counts by its /64 (``limits.address_key``)."""
-    return _hit(
-        _hash("ip", limits.address_key(ip)),
+    return limits.hit(
+        "link-request-ip",
+        limits.address_key(ip),
         _setting("PREFERENCE_LINK_ADDRESS_LIMIT", ADDRESS_LIMIT),
     )
 
@@ -79,7 +56,9 @@ def request_link(*, mdn: str) -> bool:
     Returns whether a link was sent; callers must not show it. The per-number limit is
     silent (the answer stays the same), so it cannot be used to probe for numbers.
     """
-    within_limit = _hit(_hash("mdn", mdn), _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT))
+    within_limit = limits.hit(
+        "link-request-mdn", mdn, _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT)
+    )
     person = Person.objects.filter(mdn=mdn).order_by("id").first()
     # The same work either way: sign a token (for an unsaved stand-in when unknown).
     url = links.preference_url(person or Person(pk=0, link_version=0))
