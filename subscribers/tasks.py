@@ -55,7 +55,11 @@ def push_retry_failed(limit: int = 500) -> int:
 @shared_task(name=ACCESS_PROBE_TASK, ignore_result=True)
 def vibes_access_probe() -> str:
     """While Vibes refuses our credentials, ask once whether it accepts them now."""
-    return access.access_probe()
+    note = access.access_probe()
+    if note != access.RESTORED:
+        return note
+    # Every push waited without a message of its own: queue all that are due, as at start.
+    return f"restored; {sweeps.push_sweep(at_start=True, limit=None)} waiting push(es) queued"
 
 
 @shared_task(name="subscribers.tasks.person_reread", ignore_result=True)

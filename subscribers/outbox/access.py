@@ -5,23 +5,22 @@ it too. So the first one marks access refused (``VibesAccess``, one row), that p
 every later one wait pending without a request to Vibes, and staff see one notice on the
 admin index (``config/stalls.py``). Beat's probe asks Vibes one cheap authenticated
 question each ``PUSH_ACCESS_PROBE_SECONDS``; once it is answered, access is restored and
-every waiting push is queued again. Nobody presses "push now" person by person.
+the probe task queues every waiting push with the start-up sweep (``repair.sweeps``).
+Nobody presses "push now" person by person.
 """
 
 import logging
 
-from django.db.models import Q
 from django.utils import timezone
 
 from ..vibes import errors
 from ..vibes.client import VibesClient
-from .models import Push, VibesAccess
-from .record import push_enqueue
+from .models import VibesAccess
 
 log = logging.getLogger(__name__)
 
 ROW = 1
-CHUNK = 1000
+RESTORED = "restored"
 
 
 def access_refused() -> bool:
@@ -42,8 +41,8 @@ def access_refuse(exc: Exception) -> None:
 
 
 def access_probe(client: VibesClient | None = None) -> str:
-    """While access is refused, ask Vibes once whether it accepts us now; restore it and
-    queue every waiting push when it does. Returns a short note."""
+    """While access is refused, ask Vibes once whether it accepts us now. Returns a short
+    note; ``RESTORED`` when it does again (the caller then queues every waiting push)."""
     if not access_refused():
         return "accepted"
     client = client or VibesClient.shared()
@@ -55,23 +54,8 @@ def access_probe(client: VibesClient | None = None) -> str:
     except errors.VibesError as exc:  # down or slow: that says nothing about credentials
         VibesAccess.objects.filter(pk=ROW).update(checked_at=timezone.now())
         return f"no answer ({exc})"
-    return f"restored; {access_restore()} waiting push(es) queued"
-
-
-def access_restore() -> int:
-    """Mark access accepted and queue every pending push that is not being sent."""
-    if not VibesAccess.objects.filter(pk=ROW, refused_since__isnull=False).update(
+    VibesAccess.objects.filter(pk=ROW).update(
         refused_since=None, last_error="", checked_at=timezone.now()
-    ):
-        return 0
-    log.warning("Vibes accepts our API credentials again: waiting pushes are queued")
-    now = timezone.now()
-    ids = list(
-        Push.objects.filter(state=Push.State.PENDING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .order_by("id")
-        .values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), CHUNK):
-        push_enqueue(ids[start : start + CHUNK])
-    return len(ids)
+    log.warning("Vibes accepts our API credentials again: waiting pushes are queued")
+    return RESTORED

@@ -24,10 +24,13 @@ from ..outbox.states import leases_release_dead, push_requeue
 
 log = logging.getLogger(__name__)
 
+PUBLISH_CHUNK = 2000  # messages per publish, each call under its own short deadline
 
-def push_sweep(*, limit: int = 2000, at_start: bool = False) -> int:
+
+def push_sweep(*, limit: int | None = 2000, at_start: bool = False) -> int:
     """Re-queue pushes pending too long (``at_start``: every pending push that is due,
-    after freeing the leases of this host's dead workers); return how many."""
+    after freeing the leases of this host's dead workers), at most ``limit`` (None: all);
+    return how many."""
     now = timezone.now()
     stale = now - timedelta(seconds=0 if at_start else settings.PUSH_STALE_SECONDS)
     if at_start and (freed := leases_release_dead(now=now)):
@@ -42,7 +45,8 @@ def push_sweep(*, limit: int = 2000, at_start: bool = False) -> int:
     )
     if ids:
         broker_reset()  # the sweep runs in a worker: the broker is evidently back
-        push_enqueue(ids)
+        for start in range(0, len(ids), PUBLISH_CHUNK):
+            push_enqueue(ids[start : start + PUBLISH_CHUNK])
         log.info("sweep re-queued %d pending push(es)", len(ids))
     return len(ids)
 
