@@ -114,15 +114,13 @@ def events_apply_received(
             .order_by("event_date", "id")
             .values_list("pk", flat=True)[:batch]
         )
-        progress = 0
+        before = run.applied
         for pk in ids:
             if run.applied and (time.monotonic() >= deadline or run.applied >= limit):
                 run.more = True
                 return run
-            if _apply_logged(pk):
-                progress += 1
-                run.applied += 1
-        if progress:
+            run.applied += _apply_logged(pk)
+        if run.applied > before:
             settled = False
             continue
         if settle and not settled and time.monotonic() + settle < deadline:

@@ -62,8 +62,9 @@ def person_joins_by_number(person: Person, lists: list | None = None) -> Subscri
 
 
 def details_changed_here_since(person: Person, moment: datetime) -> set[str]:
-    """The person fields changed here (staff, the subscriber, an import: not Vibes) after
-    ``moment``, read from the history; a custom field as ``custom_fields.<key>``."""
+    """The person fields changed here (by staff or the subscriber, not by anything from
+    Vibes: ``Source.from_vibes``) after ``moment``, read from the history; a custom field
+    as ``custom_fields.<key>``."""
     rows = (
         SubscriptionEvent.objects.filter(
             person=person, kind=SubscriptionEvent.Kind.DETAILS_CHANGED, occurred_at__gt=moment

@@ -48,6 +48,8 @@ def without_newer_local_edits(values: dict, person, updated) -> tuple[dict, set[
     ``updated_at``): such an event is an echo of an older state (often our own earlier
     push), and the newer local value, still pending in the outbox, is what Vibes gets.
     Returns the values to apply and the names of the fields kept, where they differ."""
+    if person.last_change_at and person.last_change_at <= updated:
+        return values, set()  # nothing at all changed here since: no history to read
     newer = selectors.details_changed_here_since(person, updated)
     if not newer:
         return values, set()
