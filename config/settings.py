@@ -23,8 +23,10 @@ env = environ.Env()
 # credentials, the callback token, DEBUG), from the file its preflight writes
 # (simulator/management/commands/dev_ready.py); what the shell itself sets wins. Read only
 # where no SECRET_KEY is set, so a deployment never picks it up; DEV_ENV_FILE= turns it off.
+# `make run` itself (DEV_ENV_WRITER=1) takes everything from make, never from an older file.
 DEV_ENV_FILE = os.environ.get("DEV_ENV_FILE", str(VAR_DIR / "dev.env"))
-if DEV_ENV_FILE and "SECRET_KEY" not in os.environ and Path(DEV_ENV_FILE).is_file():
+_READS_DEV_ENV = "SECRET_KEY" not in os.environ and os.environ.get("DEV_ENV_WRITER") != "1"
+if DEV_ENV_FILE and _READS_DEV_ENV and Path(DEV_ENV_FILE).is_file():
     environ.Env.read_env(DEV_ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)

@@ -200,3 +200,22 @@ def test_a_number_code_sender_that_only_logs_is_a_warning_outside_debug():
     )
     assert "subscribers.W006" in result.stderr
     assert "subscribers.W006" not in run_manage("check", **PRODUCTION).stderr
+
+
+def test_a_second_terminal_reads_make_runs_file_and_make_run_itself_never_does(tmp_path):
+    dev_env = tmp_path / "dev.env"
+    dev_env.write_text("DEBUG=1\nSITE_URL=http://127.0.0.1:8400\n")
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+    )
+    second = run_manage(*show, DEV_ENV_FILE=str(dev_env))
+    assert second.stdout.strip() == "http://127.0.0.1:8400", second.stderr
+    # make run's own processes take what make exports: an older run's file never leaks in.
+    writer = run_manage(*show, DEV_ENV_FILE=str(dev_env), DEV_ENV_WRITER="1", DEBUG="1")
+    assert writer.stdout.strip() == "http://127.0.0.1:8000", writer.stderr
+    # A deployment, which sets its SECRET_KEY, never reads it either.
+    deployed = run_manage(*show, DEV_ENV_FILE=str(dev_env), **PRODUCTION)
+    assert deployed.stdout.strip() == "https://prefs.example.com", deployed.stderr
