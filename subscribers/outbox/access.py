@@ -11,6 +11,8 @@ Nobody presses "push now" person by person.
 
 import logging
 
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..vibes import errors
@@ -30,13 +32,13 @@ def access_refused() -> bool:
 def access_refuse(exc: Exception) -> None:
     """Record that Vibes refused our credentials; the first refusal's time is kept."""
     now = timezone.now()
-    row, created = VibesAccess.objects.get_or_create(
-        pk=ROW, defaults={"refused_since": now, "last_error": str(exc)[:2000], "checked_at": now}
+    row, _created = VibesAccess.objects.get_or_create(pk=ROW)
+    VibesAccess.objects.filter(pk=ROW).update(
+        refused_since=Coalesce("refused_since", Value(now, output_field=DateTimeField())),
+        last_error=str(exc)[:2000],
+        checked_at=now,
     )
-    if not created:
-        VibesAccess.objects.filter(pk=ROW, refused_since__isnull=True).update(refused_since=now)
-        VibesAccess.objects.filter(pk=ROW).update(last_error=str(exc)[:2000], checked_at=now)
-    if created or row.refused_since is None:
+    if row.refused_since is None:
         log.error("Vibes refuses our API credentials (%s): pushes wait until they work", exc)
 
 
