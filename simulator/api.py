@@ -49,36 +49,53 @@ def route(method: str, pattern: str):
     return register
 
 
-def handle(state: SimulatorState, creds: Credentials, request: Request) -> tuple[int, object]:
+def handle(state: SimulatorState, creds: Credentials, request: Request) -> tuple[int, object, dict]:
+    """``(status, body, headers)``. HEAD answers as GET would (the server sends no body);
+    OPTIONS and a method a path does not take answer with the ``Allow`` header."""
     try:
-        return _dispatch(state, creds, request)
+        status, body = _dispatch(state, creds, request)
+        return status, body, {}
     except ApiError as exc:
-        return exc.status, exc.body()
+        return exc.status, exc.body(), _allow_header(request.path, exc)
+
+
+class _NotAllowed(ApiError):
+    def __init__(self, status: int, methods: set, message: str | None = None):
+        super().__init__(status, message, 4050)
+        self.methods = methods
+
+
+def _allow_header(path: str, exc: ApiError) -> dict:
+    if not isinstance(exc, _NotAllowed):
+        return {}
+    return {"Allow": ", ".join(sorted(exc.methods))}
 
 
 def _dispatch(state, creds, request):
     match = re.match(r"^/companies/([^/]+)(/.*)$", request.path)
     if not match:
         raise ApiError(404, "Not found", 4040)
+    rest = match.group(2)
+    wanted = "GET" if request.method == "HEAD" else request.method
+    routed = [(m, func, found) for m, regex, func in ROUTES if (found := regex.match(rest))]
+    if not routed:
+        raise ApiError(404, "Not found", 4040)
+    chosen = next(((func, found) for method, func, found in routed if method == wanted), None)
+    if chosen is None:
+        methods = {method for method, _, _ in routed} | {"OPTIONS"}
+        if "GET" in methods:
+            methods.add("HEAD")
+        if request.method == "OPTIONS":
+            raise _NotAllowed(204, methods)  # no body: what the path takes is in Allow
+        raise _NotAllowed(405, methods, "Method not allowed")
+    func, found = chosen
     _authenticate(creds, request.headers.get("authorization", ""))
     if unquote(match.group(1)) != creds.company_key:
         raise ApiError(403, "Not authorized for this company", 4030)
     version = _version(request.headers.get("x-api-version"))
-    rest = match.group(2)
-    allowed = False
-    for method, regex, func in ROUTES:
-        found = regex.match(rest)
-        if not found:
-            continue
-        allowed = True
-        if method != request.method:
-            continue
-        args = {k: unquote(v) for k, v in found.groupdict().items()}
-        body = _json_body(request) if request.method in {"POST", "PUT"} else None
-        return func(state, request, version, body, **args)
-    if allowed:
-        raise ApiError(405, "Method not allowed", 4050)
-    raise ApiError(404, "Not found", 4040)
+    args = {k: unquote(v) for k, v in found.groupdict().items()}
+    body = _json_body(request) if wanted in {"POST", "PUT"} else None
+    return func(state, request, version, body, **args)
 
 
 def _authenticate(creds: Credentials, header: str) -> None:
@@ -163,8 +180,18 @@ def put_person(state, request, version, body, key):
 
 
 # -- a person's subscriptions -------------------------------------------------------------
+def _boolean(value: str | None, *, name: str, default: bool) -> bool:
+    """A boolean query parameter: true or false (any case); anything else is a 400."""
+    if value is None:
+        return default
+    words = {"true": True, "false": False}
+    if value.lower() not in words:
+        raise ApiError(400, f"{name} must be true or false", 4015)
+    return words[value.lower()]
+
+
 def _subscriptions(state, request, person):
-    active_only = (request.arg("active_only") or "true").lower() not in {"false", "0", "no"}
+    active_only = _boolean(request.arg("active_only"), name="active_only", default=True)
     subs = state.subscriptions_of(person.person_key, active_only=active_only)
     return 200, [s.to_api(state.company_key, person, state.lists[s.list_id]) for s in subs]
 

@@ -1,9 +1,10 @@
 """Callback delivery, the way Vibes does it: a background thread, retries, faults on request.
 
 A 2xx is success. A 4xx is a permanent failure (Vibes puts it in its failure queue and
-never retries). A 3xx, a 5xx, a timeout or a refused connection is retried up to
-``max_attempts`` times with a short exponential backoff, then given up. Redirects are not
-followed. Each retry carries the same ``event_id`` and the next ``delivery_attempt``.
+never retries). A 3xx, a 5xx, no answer within ``timeout`` (2 s, as Vibes' older product)
+or a refused connection is retried after each delay of ``retry_schedule`` in turn, then
+given up. Redirects are not followed. Each retry carries the same ``event_id`` and the
+next ``delivery_attempt``.
 
 On request (``Deliverer.configure``) it also misbehaves as Vibes may:
 ``duplicate`` sends each of the next N deliveries twice, ``retry`` sends each of the next
@@ -25,6 +26,22 @@ from datetime import UTC, datetime
 import requests
 
 log = logging.getLogger("simulator.delivery")
+
+# Vibes retries a failing endpoint "a limited number of times" over minutes (docs/vibes.md,
+# "Callbacks"): four retries, 10 s to 10 min after the first try. Tests pass a fast one.
+DEFAULT_RETRY_SCHEDULE = (10.0, 60.0, 180.0, 600.0)
+
+
+def exponential_schedule(max_attempts: int, backoff: float) -> tuple[float, ...]:
+    """``max_attempts`` tries in all, ``backoff`` seconds before the first retry, doubling."""
+    return tuple(backoff * 2**n for n in range(max(0, max_attempts - 1)))
+
+
+def _schedule(value) -> tuple[float, ...]:
+    delays = tuple(float(v) for v in value)
+    if any(d < 0 for d in delays):
+        raise ValueError("retry delays are seconds, 0 or more")
+    return delays
 
 
 @dataclass
@@ -74,10 +91,10 @@ class DeliveryRecord:
 
 
 class Deliverer:
-    def __init__(self, *, max_attempts: int = 4, backoff: float = 0.2, timeout: float = 5.0):
-        self.max_attempts = max_attempts
-        self.backoff = backoff
+    def __init__(self, *, retry_schedule=DEFAULT_RETRY_SCHEDULE, timeout: float = 2.0):
+        self.retry_schedule = _schedule(retry_schedule)
         self.timeout = timeout
+        self._started_with = (self.retry_schedule, timeout)  # what reset() goes back to
         self.records: deque[DeliveryRecord] = deque(maxlen=10_000)
         self._queue: list = []
         self._seq = itertools.count()
@@ -108,8 +125,27 @@ class Deliverer:
             self._thread.join(timeout=self.timeout + 2)
         self._session.close()
 
-    def configure(self, *, duplicate=None, retry=None, out_of_order=None, hold=None) -> dict:
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_schedule) + 1
+
+    def configure(
+        self,
+        *,
+        duplicate=None,
+        retry=None,
+        out_of_order=None,
+        hold=None,
+        timeout=None,
+        retry_schedule=None,
+    ) -> dict:
         with self._cond:
+            if timeout is not None:
+                if float(timeout) <= 0:
+                    raise ValueError("timeout is seconds, more than 0")
+                self.timeout = float(timeout)
+            if retry_schedule is not None:
+                self.retry_schedule = _schedule(retry_schedule)
             if duplicate is not None:
                 self.duplicate = int(duplicate)
             if retry is not None:
@@ -135,6 +171,8 @@ class Deliverer:
             "hold": self.hold,
             "held": len(self._held) + len(self._reorder),
             "queued": len(self._queue),
+            "timeout": self.timeout,
+            "retry_schedule": list(self.retry_schedule),
         }
 
     def reset(self) -> None:
@@ -145,6 +183,7 @@ class Deliverer:
             self.records.clear()
             self.duplicate = self.retry = self.out_of_order = 0
             self.hold = False
+            self.retry_schedule, self.timeout = self._started_with
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is queued, being sent or waiting for a retry."""
@@ -251,6 +290,6 @@ class Deliverer:
         with self._cond:
             self.records.append(record)
             if outcome == "retrying":
-                due = time.monotonic() + self.backoff * 2 ** (d.attempt - 1)
+                due = time.monotonic() + self.retry_schedule[d.attempt - 1]
                 retry = Delivery(**{**d.__dict__, "attempt": d.attempt + 1})
                 heapq.heappush(self._queue, (due, next(self._seq), retry))

@@ -7,6 +7,7 @@ in ``state.events`` and queued once for every registration whose type and filter
 
 import uuid
 
+from . import shapes
 from .delivery import Delivery
 from .errors import ApiError
 from .records import (
@@ -31,6 +32,10 @@ CALLBACK_TYPES = {
     "event_processed",
 }
 
+# What a registration may be filtered by: a list, a campaign, or (unmatched messages) the
+# short code texted.
+FILTER_KEYS = {"list_id", "campaign_id", "source_code"}
+
 
 class CallbacksMixin:
     # -- callbacks --------------------------------------------------------------------
@@ -39,11 +44,12 @@ class CallbacksMixin:
     ) -> SimCallback:
         """Register (or, with ``callback_id``, replace) a callback. A registration made
         with API version 1 gets numbers without the country code, as at Vibes."""
+        shapes.callback_registration(body)
         with self.lock:
             kind = body.get("callback_type")
             if kind not in CALLBACK_TYPES:
                 raise ApiError(400, f"Unknown callback_type {kind!r}", 4005)
-            dest = body.get("destination") or {}
+            dest = body["destination"]
             url = dest.get("url")
             method = str(dest.get("method") or "POST").upper()
             content_type = dest.get("content_type") or "application/json"
@@ -53,7 +59,12 @@ class CallbacksMixin:
                 raise ApiError(400, "destination.method must be POST or PUT", 4007)
             if content_type not in {"application/json", "text/json"}:
                 raise ApiError(400, "destination.content_type must be JSON", 4008)
-            scope = body.get(kind) if isinstance(body.get(kind), dict) else {}
+            limit = getattr(self, "callback_limit", None)
+            if callback_id is None and limit and len(self.callbacks) >= limit:
+                raise ApiError(
+                    400, f"At most {limit} callback registrations: delete one first", 4011
+                )
+            scope = body.get(kind) or {}
             now = self.now()
             previous = self.callbacks.get(callback_id) if callback_id else None
             registration = SimCallback(
@@ -62,7 +73,7 @@ class CallbacksMixin:
                 url=url,
                 method=method,
                 content_type=content_type,
-                filter={k: str(v) for k, v in scope.items() if k in {"list_id", "campaign_id"}},
+                filter={k: v for k, v in scope.items() if k in FILTER_KEYS},
                 start_date=body.get("start_date"),
                 end_date=body.get("end_date"),
                 created_at=previous.created_at if previous else now,
@@ -80,26 +91,17 @@ class CallbacksMixin:
             return found
 
     def callback_test(self, body: dict) -> str:
-        kind = body.get("callback_type")
-        obj_key = {
-            "subscription_added": "subscription",
-            "subscription_removed": "subscription",
-            "person_added": "person",
-            "person_updated": "person",
-            "subscription_list_added": "subscription_list",
-            "subscription_list_updated": "subscription_list",
-            "ack_participant_added": "participant",
-            "ack_participant_changed": "participant",
-        }.get(kind, kind)
-        obj = body.get(obj_key) if isinstance(body.get(obj_key), dict) else {}
-        scope = {
-            "list_id": (obj.get("subscription_list") or {}).get("id"),
-            "campaign_id": (obj.get("acquisition_campaign") or {}).get("id"),
-        }
+        """Fire a test event to the registrations its type and scope match."""
+        kind, key, found, scope = shapes.test_event(body)
+        if kind not in CALLBACK_TYPES:
+            raise ApiError(400, f"Unknown callback_type {kind!r}", 4005)
+        if key == "participant":
+            campaign = found.setdefault("acquisition_campaign", {})
+            campaign.setdefault("id", campaign.get("api_key"))  # as real events name it
         with self.lock:
             if not any(c.matches(kind, scope) for c in self.callbacks.values()):
                 raise ApiError(404, "An active callback does not exist", 4045)
-            return self.emit(kind, {obj_key: obj}, scope)
+            return self.emit(kind, {key: found}, scope)
 
     def emit(self, kind: str, obj: dict, scope: dict) -> str:
         """Record an event and queue it for every registration that wants it."""

@@ -5,6 +5,7 @@ A mixin of ``SimulatorState``: it uses the state's lock, persons, campaigns and 
 
 from datetime import UTC, datetime, timedelta
 
+from . import shapes
 from .errors import ApiError
 from .mdn import parse_mdn
 from .records import SimParticipant
@@ -30,10 +31,10 @@ class ParticipantsMixin:
             return out
 
     def participant_add(self, campaign_id: str, body: dict, *, version: int = 2):
+        shapes.participant(body)
         with self.lock:
             campaign = self.campaign(campaign_id)
-            phone = body.get("mobile_phone") or {}
-            mdn = parse_mdn(phone.get("mdn"), version=version)
+            mdn, person = self._participant_number(body, version=version)
             if mdn in self.landlines:
                 raise ApiError(422, "The number does not map to a provisioned carrier", 4222)
             self._check_custom_fields(body.get("custom_fields"))
@@ -43,7 +44,6 @@ class ParticipantsMixin:
                     "MDNHASCONFIRMATIONBLOCK: this number replied No to the campaign",
                     "MDNHASCONFIRMATIONBLOCK",
                 )
-            person = self.person_by_mdn(mdn)
             ext = body.get("external_person_id")
             ext_owner = self._by_external(ext)
             mismatch = ext and (
@@ -83,6 +83,27 @@ class ParticipantsMixin:
             else:
                 self.subscribe(person, campaign.list_id, campaign_id=campaign.id)
             return 201, participant, person
+
+    def _participant_number(self, body: dict, *, version: int):
+        """The number to text and its person (None: a new one). The request names the
+        person by number, or by ``person_id`` or ``external_person_id`` alone (the
+        excerpt's addParticipantRequest): that person must exist and have a number."""
+        if body.get("mobile_phone") is not None:
+            mdn = parse_mdn(body["mobile_phone"].get("mdn"), version=version)
+            return mdn, self.person_by_mdn(mdn)
+        if body.get("person_id") is not None:
+            person = self.person_by_id(body["person_id"])
+        elif body.get("external_person_id") is not None:
+            person = self._by_external(body["external_person_id"])
+        else:
+            raise ApiError(
+                400, "mobile_phone.mdn, person_id or external_person_id is required", 4009
+            )
+        if person is None:
+            raise ApiError(404, "No person with that person_id or external_person_id", 4049)
+        if person.mdn is None:
+            raise ApiError(422, "The person has no mobile number to text", 4223)
+        return person.mdn, person
 
     def reply(self, *, mdn: str, text: str, campaign_id=None, list_id=None, reason=None) -> list:
         """The person at ``mdn`` texts ``text``: Y / YES, NO / N, or STOP."""

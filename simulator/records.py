@@ -106,8 +106,9 @@ class SimCampaign:
     def to_api(self, ck: str) -> dict:
         return {
             "acquisition_id": self.id,
+            "description": self.description,
             "campaign_type": {"code": "acquisition"},
-            "status": "ACTIVE",
+            "status": "active",  # the excerpt: scheduled, active, deleted, past; lower case
             "start_date": api_date(self.created_at),
             "end_date": None,
             "created_date": api_date(self.created_at),

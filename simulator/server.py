@@ -22,7 +22,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import api, control
-from .delivery import Deliverer, Delivery
+from .delivery import DEFAULT_RETRY_SCHEDULE, Deliverer, Delivery, exponential_schedule
 from .faults import FaultBook
 from .seed import register_all_callbacks, seed_demo
 from .state import SimulatorState
@@ -32,6 +32,13 @@ log = logging.getLogger("simulator")
 DEFAULT_COMPANY_KEY = "demo-company"
 DEFAULT_USERNAME = "api@demo-company.test"
 DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a local fake's default
+
+# Vibes' own limits and delivery, as docs/vibes.md states them; each can be changed (README,
+# "The Vibes simulator"). About 100 requests a second per company key, then 429; up to 50
+# callback endpoints; its older product gave a callback 2 seconds to answer.
+DEFAULT_RATE_LIMIT = 100.0
+DEFAULT_CALLBACK_LIMIT = 50
+DEFAULT_DELIVERY_TIMEOUT = 2.0
 
 
 class SimulatorServer:
@@ -44,18 +51,30 @@ class SimulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         control_token: str | None = None,
-        max_attempts: int = 4,
-        retry_backoff: float = 0.2,
-        delivery_timeout: float = 5.0,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        callback_limit: int | None = DEFAULT_CALLBACK_LIMIT,
+        delivery_timeout: float = DEFAULT_DELIVERY_TIMEOUT,
+        retry_schedule: tuple[float, ...] | None = None,
+        max_attempts: int | None = None,
+        retry_backoff: float | None = None,
     ):
+        """``retry_schedule``: the seconds before each retry of a failed delivery (its
+        length is the number of retries); or ``max_attempts`` with an exponential
+        ``retry_backoff``, the short form tests use. ``None`` limits: no limit."""
         self.credentials = api.Credentials(company_key, username, password)
         self.host, self.port = host, port
         self.control_token = control_token
+        if retry_schedule is None and (max_attempts or retry_backoff):
+            retry_schedule = exponential_schedule(max_attempts or 4, retry_backoff or 0.2)
         self.deliverer = Deliverer(
-            max_attempts=max_attempts, backoff=retry_backoff, timeout=delivery_timeout
+            retry_schedule=DEFAULT_RETRY_SCHEDULE if retry_schedule is None else retry_schedule,
+            timeout=delivery_timeout,
         )
         self.state = SimulatorState(company_key=company_key, deliverer=self.deliverer)
+        self.state.callback_limit = callback_limit
         self.faults = FaultBook()
+        self.default_rate_limit = rate_limit
+        self.faults.rate_limit = rate_limit
         self.stopped = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -125,14 +144,29 @@ class SimulatorServer:
         return self.faults.add(kind=kind, **spec)
 
     def clear_faults(self) -> None:
+        """No faults, and the rate limit back to the one this simulator started with."""
         self.faults.clear()
+        self.faults.rate_limit = self.default_rate_limit
 
     def set_rate_limit(self, per_second: float | None) -> None:
-        self.faults.rate_limit = per_second
+        """Requests a second before 429; 0 or ``None``: no limit."""
+        self.faults.rate_limit = per_second or None
+
+    def set_callback_limit(self, limit: int | None) -> None:
+        self.state.callback_limit = limit or None
 
     def configure_delivery(self, **kwargs) -> dict:
-        """``duplicate=N``, ``retry=N``, ``out_of_order=N``, ``hold=True/False``."""
+        """``duplicate=N``, ``retry=N``, ``out_of_order=N``, ``hold=True/False``,
+        ``timeout=seconds``, ``retry_schedule=[seconds, …]``."""
         return self.deliverer.configure(**kwargs)
+
+    def limits(self) -> dict:
+        return {
+            "rate_limit": self.faults.rate_limit,
+            "callback_limit": self.state.callback_limit,
+            "delivery_timeout": self.deliverer.timeout,
+            "retry_schedule": list(self.deliverer.retry_schedule),
+        }
 
     def send_raw_callback(self, body: bytes | str, *, content_type="application/json") -> int:
         """Send ``body`` as is (e.g. one of Vibes' malformed examples) to every callback URL."""
@@ -212,7 +246,13 @@ class _Handler(BaseHTTPRequestHandler):
             error = {"errors": [{"message": "Internal Server Error", "code": 5000}]}
             self._answer(500, error)
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+    def __getattr__(self, name):
+        # Every method reaches the router (HEAD, OPTIONS, TRACE, …), which answers 405 with
+        # Allow for the ones a path does not take, as an API server does; the stdlib
+        # would answer an HTML 501.
+        if name.startswith("do_"):
+            return self.do_GET
+        raise AttributeError(name)
 
     def _serve(self):
         sim: SimulatorServer = self.server.simulator
@@ -245,12 +285,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        status, payload = api.handle(sim.state, sim.credentials, request)
+        status, payload, headers = api.handle(sim.state, sim.credentials, request)
         raw = None
         if any(f.kind == "malformed" for f in faults) and payload is not None:
             text = json.dumps(payload).encode()
             raw = text[: max(1, len(text) // 2)]
-        self._answer(status, payload, raw=raw, record=True)
+        self._answer(status, payload, headers, raw=raw, record=True)
 
     def _answer(self, status, payload, headers=None, *, raw=None, record=False):
         if record:

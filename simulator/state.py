@@ -13,6 +13,7 @@ import uuid
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
+from . import shapes
 from .delivery import Deliverer
 from .errors import ApiError
 from .hooks import CallbacksMixin
@@ -52,6 +53,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
         self.deliverer = deliverer or Deliverer()
         self.custom_fields: set[str] = set()
         self.landlines: set[str] = set()
+        self.callback_limit: int | None = None  # registrations Vibes accepts (server sets 50)
         # Logs, bounded so a long benchmark run cannot grow them without end.
         self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not
         self.requests: deque[dict] = deque(maxlen=LOG_SIZE)  # API requests: method, path, status
@@ -182,10 +184,8 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
 
     # -- persons ----------------------------------------------------------------------
     def _check_custom_fields(self, fields) -> None:
-        if fields is None:
+        if shapes.custom_fields(fields) is None:
             return
-        if not isinstance(fields, dict):
-            raise ApiError(400, "custom_fields must be an object", 4002)
         unknown = sorted(set(fields) - self.custom_fields)
         if unknown:
             raise ApiError(422, f"Unknown custom fields: {', '.join(unknown)}", 4220)
@@ -243,6 +243,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
 
     def person_add(self, body: dict, *, version: int = 2) -> tuple[int, SimPerson]:
         """Add a person: 201 new, 200 merged by number or external id, 409 conflicts."""
+        shapes.person(body)
         with self.lock:
             self._check_custom_fields(body.get("custom_fields"))
             phone = body.get("mobile_phone") or {}
@@ -276,6 +277,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
             raise
 
     def person_update(self, person: SimPerson, body: dict, *, version: int = 2) -> SimPerson:
+        shapes.person(body)
         with self.lock:
             changed = self._apply_all_or_nothing(person, body, version=version)
             if changed:
