@@ -338,3 +338,11 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 25},
     },
 }
+
+# The Vibes simulator (`manage.py vibes_simulator`, development only): Vibes' own limits by
+# default (README, "The Vibes simulator"). 0 turns a limit off.
+SIM_RATE_LIMIT = env.float("SIM_RATE_LIMIT", default=100.0)  # requests/s, then 429
+SIM_CALLBACK_LIMIT = env.int("SIM_CALLBACK_LIMIT", default=50)  # callback registrations
+SIM_DELIVERY_TIMEOUT = env.float("SIM_DELIVERY_TIMEOUT", default=2.0)  # seconds per callback
+# Seconds before each retry of a callback that failed (5xx, 3xx, no answer).
+SIM_RETRY_SCHEDULE = env.list("SIM_RETRY_SCHEDULE", cast=float, default=[10, 60, 180, 600])

@@ -13,8 +13,10 @@ no callbacks); POST ``/_sim/register-callbacks`` ``{"url", "method"?, "content_t
 (every callback type the product handles, per list and per campaign).
 
 What people and staff do in Vibes (each fires the callbacks Vibes would):
-- POST ``/_sim/reply`` ``{"mdn", "text": "Y"|"NO"|"STOP", "campaign_id"?, "list_id"?,
-  "reason"?}``;
+- POST ``/_sim/reply`` ``{"mdn", "text", "campaign_id"?, "list_id"?, "reason"?}``: "Y",
+  "NO" and "STOP" act; any other text is an ``unmatched_message_received``;
+- POST ``/_sim/carrier-opt-out`` ``{"mdn", "reason": "disconnect"|"failed_at_carrier"|
+  "obsolete_carrier"}``: the carrier ends every open subscription of the number;
 - POST ``/_sim/subscribe`` ``{"mdn", "list_id"}`` (texted a keyword);
 - POST ``/_sim/persons`` (a person body; add or merge); POST ``/_sim/persons/update``
   ``{"person_key"|"mdn"|"external_person_id", …fields}``;
@@ -28,6 +30,10 @@ Misbehaviour:
 - GET/POST ``/_sim/delivery``: ``{"duplicate"?, "retry"?, "out_of_order"?, "hold"?}``
   (see ``simulator.delivery``);
 - POST ``/_sim/callbacks/raw`` ``{"body", "content_type"?}``: a body sent as is.
+
+Limits (Vibes' by default): GET/POST ``/_sim/limits`` ``{"rate_limit"?: requests a second
+(0: none), "callback_limit"?: registrations (0: none), "delivery_timeout"?: seconds,
+"retry_schedule"?: [seconds before each retry]}``.
 """
 
 import hmac
@@ -104,6 +110,7 @@ def state_summary(sim, data, args):
             "callbacks": [c.to_api(sim.company_key) for c in state.callbacks.values()],
             "custom_fields": sorted(state.custom_fields),
             "delivery": sim.deliverer.settings(),
+            "limits": sim.limits(),
             **sim.faults.to_json(),
         }
 
@@ -132,7 +139,35 @@ def reply(sim, data, args):
     mdn = parse_mdn(data.get("mdn"))
     extra = {k: data[k] for k in ("campaign_id", "list_id", "reason") if data.get(k)}
     done = sim.reply(mdn=mdn, text=str(data["text"]), **extra)
+    unmatched = [d["event_id"] for d in done if isinstance(d, dict)]
+    if unmatched:  # the text matched no keyword: the event Vibes sent for it
+        return 200, {"ok": True, "changed": 0, "unmatched": unmatched}
     return 200, {"ok": True, "changed": len(done)}
+
+
+def carrier_opt_out(sim, data, args):
+    ended = sim.state.carrier_opt_out(mdn=parse_mdn(data.get("mdn")), reason=data.get("reason"))
+    return 200, {"ok": True, "ended": [s.list_id for s in ended]}
+
+
+def limits_get(sim, data, args):
+    return 200, sim.limits()
+
+
+def limits_set(sim, data, args):
+    unknown = set(data) - {"rate_limit", "callback_limit", "delivery_timeout", "retry_schedule"}
+    if unknown:
+        raise ValueError(f"unknown limits {sorted(unknown)}")
+    if "rate_limit" in data:
+        sim.set_rate_limit(float(data["rate_limit"] or 0))
+    if "callback_limit" in data:
+        sim.set_callback_limit(int(data["callback_limit"] or 0))
+    delivery = {
+        "timeout": data.get("delivery_timeout"),
+        "retry_schedule": data.get("retry_schedule"),
+    }
+    sim.configure_delivery(**{k: v for k, v in delivery.items() if v is not None})
+    return 200, sim.limits()
 
 
 def subscribe(sim, data, args):
@@ -248,6 +283,9 @@ ROUTES = {
     ("POST", "/_sim/seed"): seed,
     ("POST", "/_sim/register-callbacks"): register_callbacks,
     ("POST", "/_sim/reply"): reply,
+    ("POST", "/_sim/carrier-opt-out"): carrier_opt_out,
+    ("GET", "/_sim/limits"): limits_get,
+    ("POST", "/_sim/limits"): limits_set,
     ("POST", "/_sim/subscribe"): subscribe,
     ("POST", "/_sim/persons"): person_add,
     ("POST", "/_sim/persons/update"): person_update,

@@ -15,6 +15,7 @@ from .records import (
     SimParticipant,
     SimPerson,
     SimSubscription,
+    api_date,
     event_date,
     v1_mdn,
 )
@@ -102,6 +103,29 @@ class CallbacksMixin:
             if not any(c.matches(kind, scope) for c in self.callbacks.values()):
                 raise ApiError(404, "An active callback does not exist", 4045)
             return self.emit(kind, {key: found}, scope)
+
+    def message_unmatched(self, *, mdn: str, text: str) -> dict:
+        """A text from ``mdn`` that matched no keyword: ``unmatched_message_received``
+        with the sender's person when Vibes knows the number (tests/simulator, the shape
+        the product reads)."""
+        with self.lock:
+            person = self.person_by_mdn(mdn)
+            message = {
+                "mdn": mdn,
+                "message_text": text,
+                "short_code": self.short_code,
+                "received_date": api_date(self.now()),
+            }
+            if person is not None:
+                message["person"] = {
+                    "id": person.person_id,
+                    "person_key": person.person_key,
+                    "external_person_id": person.external_person_id,
+                    "url": person.url(self.company_key),
+                }
+            scope = {"source_code": self.short_code}
+            event_id = self.emit("unmatched_message_received", {"message": message}, scope)
+            return {"event_id": event_id, "message": message}
 
     def emit(self, kind: str, obj: dict, scope: dict) -> str:
         """Record an event and queue it for every registration that wants it."""

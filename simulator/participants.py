@@ -8,9 +8,14 @@ from datetime import UTC, datetime, timedelta
 from . import shapes
 from .errors import ApiError
 from .mdn import parse_mdn
-from .records import SimParticipant
+from .records import SimParticipant, SimSubscription
 
 PENDING_TTL = timedelta(hours=24)
+# The opt-out reasons a carrier causes (docs/vibes.md, "Lists and subscriptions").
+# The opt-out keywords of a US short code, each the whole text: "Stop please" is no
+# keyword, so it reaches the product as an unmatched message.
+STOP_WORDS = {"STOP", "STOPALL", "STOP ALL", "END", "CANCEL", "UNSUBSCRIBE", "QUIT"}
+CARRIER_REASONS = {"disconnect", "failed_at_carrier", "obsolete_carrier"}
 
 
 class ParticipantsMixin:
@@ -106,7 +111,9 @@ class ParticipantsMixin:
         return person.mdn, person
 
     def reply(self, *, mdn: str, text: str, campaign_id=None, list_id=None, reason=None) -> list:
-        """The person at ``mdn`` texts ``text``: Y / YES, NO / N, or STOP."""
+        """The person at ``mdn`` texts ``text``: Y / YES and NO / N answer the latest
+        confirmation, STOP ends subscriptions, and any other text is an unmatched message
+        (``unmatched_message_received``), as at Vibes when no keyword matches."""
         word = text.strip().upper()
         with self.lock:
             if word in {"Y", "YES", "NO", "N"}:
@@ -125,7 +132,7 @@ class ParticipantsMixin:
                     self.blocks.add((mdn, campaign.id))
                     self._emit_participant("ack_participant_changed", participant)
                 return [participant]
-            if word.startswith("STOP"):
+            if word in STOP_WORDS:
                 person = self.person_by_mdn(mdn)
                 subs = self.subscriptions_of(person.person_key) if person else []
                 if list_id is not None:
@@ -134,4 +141,17 @@ class ParticipantsMixin:
                     raise ApiError(404, "That number is not subscribed", 4043)
                 default = "keyword_opt_out" if list_id is not None else "user_opt_out"
                 return [self.unsubscribe(person, s.list_id, reason=reason or default) for s in subs]
-            raise ApiError(400, f"Unknown reply {text!r}: use Y, NO or STOP", 4004)
+            return [self.message_unmatched(mdn=mdn, text=text)]
+
+    def carrier_opt_out(self, *, mdn: str, reason: str) -> list[SimSubscription]:
+        """The carrier ends the number (``disconnect``, ``failed_at_carrier``,
+        ``obsolete_carrier``): every open subscription ends with that reason, one
+        ``subscription_removed`` each."""
+        if reason not in CARRIER_REASONS:
+            raise ApiError(400, f"reason must be one of {', '.join(sorted(CARRIER_REASONS))}", 4016)
+        with self.lock:
+            person = self.person_by_mdn(mdn)
+            subs = self.subscriptions_of(person.person_key) if person else []
+            if not subs:
+                raise ApiError(404, "That number is not subscribed", 4043)
+            return [self.unsubscribe(person, s.list_id, reason=reason) for s in subs]

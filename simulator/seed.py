@@ -18,6 +18,7 @@ PERSON_TYPES = ("person_added", "person_updated")
 LIST_TYPES = ("subscription_list_added", "subscription_list_updated")
 SUBSCRIPTION_TYPES = ("subscription_added", "subscription_removed")
 ACK_TYPES = ("ack_participant_added", "ack_participant_changed")
+MESSAGE_TYPES = ("unmatched_message_received",)  # no filter: every code of the account
 
 
 def seed_demo(state: SimulatorState, *, persons: int = 300, seed: int = 7) -> dict:
@@ -68,7 +69,7 @@ def register_all_callbacks(
     state: SimulatorState, url: str, *, method: str = "POST", content_type="application/json"
 ) -> list:
     """Register every callback type the product handles to ``url`` (skipping duplicates)."""
-    wanted = [(kind, {}) for kind in PERSON_TYPES + LIST_TYPES]
+    wanted = [(kind, {}) for kind in PERSON_TYPES + LIST_TYPES + MESSAGE_TYPES]
     with state.lock:
         for list_id in state.lists:
             wanted += [(kind, {"list_id": list_id}) for kind in SUBSCRIPTION_TYPES]

@@ -30,6 +30,7 @@ from .records import (
 
 LOG_SIZE = 10_000
 DEFAULT_CARRIER = "104"
+SHORT_CODE = "12345"  # the code the account's texts come from, and phones text to
 
 
 # What a restart of the simulator keeps (``snapshot``): the account, not its logs.
@@ -54,6 +55,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
         self.custom_fields: set[str] = set()
         self.landlines: set[str] = set()
         self.callback_limit: int | None = None  # registrations Vibes accepts (server sets 50)
+        self.short_code = SHORT_CODE
         # Logs, bounded so a long benchmark run cannot grow them without end.
         self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not
         self.requests: deque[dict] = deque(maxlen=LOG_SIZE)  # API requests: method, path, status

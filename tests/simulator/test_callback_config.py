@@ -98,6 +98,7 @@ def test_register_all_callbacks_skips_what_is_there(sim, receiver):
         "subscription_list_added",
         "subscription_list_updated",
         "subscription_removed",
+        "unmatched_message_received",
     ]
     per_list = [c.filter for c in made if c.callback_type == "subscription_added"]
     assert sorted(f["list_id"] for f in per_list) == ["1234", "1235", "1236", "1237"]

@@ -1,14 +1,31 @@
-"""``manage.py vibes_simulator --port 8001 [--seed-demo] [--state-file F] [--callback-url URL]``."""
+"""``manage.py vibes_simulator --port 8001 [--seed-demo] [--state-file F] [--callback-url URL]``.
+
+Its limits are Vibes' unless told otherwise: ``--rate-limit`` / ``SIM_RATE_LIMIT`` and the
+others below (README, "The Vibes simulator").
+"""
 
 import logging
 import signal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from simulator import keeping
 from simulator import server as sim_server
+
+
+def _chosen(option, setting):
+    return setting if option is None else option
+
+
+def _schedule(option: str | None, setting) -> tuple[float, ...]:
+    if option is None:
+        return tuple(setting)
+    try:
+        return tuple(float(v) for v in option.split(",") if v.strip())
+    except ValueError:
+        raise CommandError(f"--retry-schedule takes seconds, comma-separated: {option!r}") from None
 
 
 class Command(BaseCommand):
@@ -48,7 +65,28 @@ class Command(BaseCommand):
             "--control-token", default=None, help="Require X-Sim-Token on /_sim/ calls."
         )
         parser.add_argument(
-            "--rate-limit", type=float, default=None, help="Answer 429 above N requests/s."
+            "--rate-limit",
+            type=float,
+            default=None,
+            help="Answer 429 above N requests/s (SIM_RATE_LIMIT, 100; 0: no limit).",
+        )
+        parser.add_argument(
+            "--callback-limit",
+            type=int,
+            default=None,
+            help="Refuse registrations past N (SIM_CALLBACK_LIMIT, 50; 0: no limit).",
+        )
+        parser.add_argument(
+            "--delivery-timeout",
+            type=float,
+            default=None,
+            help="Seconds a callback URL has to answer (SIM_DELIVERY_TIMEOUT, 2).",
+        )
+        parser.add_argument(
+            "--retry-schedule",
+            default=None,
+            help="Seconds before each retry of a failed callback, comma-separated "
+            "(SIM_RETRY_SCHEDULE, 10,60,180,600).",
         )
 
     def handle(self, *args, **opts):
@@ -62,6 +100,10 @@ class Command(BaseCommand):
             host=opts["host"],
             port=opts["port"],
             control_token=opts["control_token"],
+            rate_limit=_chosen(opts["rate_limit"], settings.SIM_RATE_LIMIT) or None,
+            callback_limit=_chosen(opts["callback_limit"], settings.SIM_CALLBACK_LIMIT) or None,
+            delivery_timeout=_chosen(opts["delivery_timeout"], settings.SIM_DELIVERY_TIMEOUT),
+            retry_schedule=_schedule(opts["retry_schedule"], settings.SIM_RETRY_SCHEDULE),
         )
         kept = Path(opts["state_file"]) if opts["state_file"] else None
         if kept and keeping.load(sim.state, kept):
@@ -72,8 +114,6 @@ class Command(BaseCommand):
         if opts["callback_url"]:
             made = sim.register_callbacks(opts["callback_url"])
             self.stdout.write(f"Registered {len(made)} callbacks to the given URL.")
-        if opts["rate_limit"]:
-            sim.set_rate_limit(opts["rate_limit"])
         signal.signal(signal.SIGTERM, lambda *_: sim.stopped.set())
         sim.start()
         keeper = keeping.keep(sim.state, kept, sim.stopped) if kept else None

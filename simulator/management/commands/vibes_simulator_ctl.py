@@ -5,6 +5,9 @@ Examples::
     manage.py vibes_simulator_ctl reply-y --mdn +12015550101
     manage.py vibes_simulator_ctl reply-no --mdn +12015550101 --campaign 2342312
     manage.py vibes_simulator_ctl stop --mdn +12015550101 [--list 1234]
+    manage.py vibes_simulator_ctl text --mdn +12015550101 --text "Stop please"
+    manage.py vibes_simulator_ctl carrier-opt-out --mdn +12015550101 --reason disconnect
+    manage.py vibes_simulator_ctl limits --rate-limit 0 --retry-schedule 1,2,4
     manage.py vibes_simulator_ctl fault --kind status --status 503 --count 3 --path /persons
     manage.py vibes_simulator_ctl delivery --duplicate 2 --out-of-order 3
     manage.py vibes_simulator_ctl state
@@ -24,6 +27,9 @@ ACTIONS = {
     "reply-y": ("POST", "/_sim/reply"),
     "reply-no": ("POST", "/_sim/reply"),
     "stop": ("POST", "/_sim/reply"),
+    "text": ("POST", "/_sim/reply"),
+    "carrier-opt-out": ("POST", "/_sim/carrier-opt-out"),
+    "limits": ("POST", "/_sim/limits"),
     "subscribe": ("POST", "/_sim/subscribe"),
     "update-person": ("POST", "/_sim/persons/update"),
     "list": ("POST", "/_sim/lists"),
@@ -66,7 +72,17 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, help="How many requests (0: until cleared).")
         parser.add_argument("--path", help="Fault only paths containing this.")
         parser.add_argument("--method", help="Fault only this method.")
-        parser.add_argument("--rate-limit", type=float)
+        parser.add_argument("--rate-limit", type=float, help="Requests/s before 429 (0: none).")
+        parser.add_argument("--text", help="What the phone texts (action text).")
+        parser.add_argument(
+            "--callback-limit", type=int, help="Registrations accepted (action limits; 0: none)."
+        )
+        parser.add_argument(
+            "--delivery-timeout", type=float, help="Seconds a callback URL has to answer."
+        )
+        parser.add_argument(
+            "--retry-schedule", help="Seconds before each callback retry, comma-separated."
+        )
         parser.add_argument("--duplicate", type=int)
         parser.add_argument("--retry", type=int)
         parser.add_argument("--out-of-order", type=int)
@@ -92,6 +108,23 @@ class Command(BaseCommand):
                     if v
                 }
             )
+        elif action == "text":
+            body = {"mdn": o["mdn"], "text": o["text"]}
+        elif action == "carrier-opt-out":
+            body = {"mdn": o["mdn"], "reason": o["reason"]}
+        elif action == "limits":
+            body = {
+                "rate_limit": o["rate_limit"],
+                "callback_limit": o["callback_limit"],
+                "delivery_timeout": o["delivery_timeout"],
+            }
+            if o["retry_schedule"] is not None:
+                try:
+                    body["retry_schedule"] = [float(v) for v in o["retry_schedule"].split(",")]
+                except ValueError:
+                    raise CommandError("--retry-schedule takes seconds, comma-separated") from None
+            if all(v is None for v in body.values()):
+                method, path = "GET", "/_sim/limits"
         elif action == "person":
             query = {"mdn": o["mdn"]} if o["mdn"] else {"person_key": o["person_key"]}
         elif action == "subscribe":

@@ -1,0 +1,205 @@
+"""Vibes' limits and behaviours the simulator has by default: the rate limit, the
+registration limit, the delivery timeout and retries, unmatched messages, carrier opt-outs."""
+
+import time
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from simulator import SimulatorServer
+from simulator.delivery import DEFAULT_RETRY_SCHEDULE
+from tests.simulator.conftest import COMPANY, PASSWORD, USER, VibesClient, demo_mdn
+
+DESTINATION = {"url": "http://127.0.0.1:9/callbacks/vibes/tok/", "method": "POST"}
+
+
+@pytest.fixture
+def stock():
+    """A simulator with nothing changed from its defaults."""
+    server = SimulatorServer(company_key=COMPANY, username=USER, password=PASSWORD).start()
+    server.seed_demo(persons=3)
+    yield server
+    server.stop()
+
+
+def _burst(sim, n: int) -> list[int]:
+    client = VibesClient(sim.url)
+    try:
+        return [client.get("/mobiledb/subscription_lists").status_code for _ in range(n)]
+    finally:
+        client.session.close()
+
+
+def test_defaults_are_vibes_limits(stock):
+    assert stock.limits() == {
+        "rate_limit": 100.0,
+        "callback_limit": 50,
+        "delivery_timeout": 2.0,
+        "retry_schedule": list(DEFAULT_RETRY_SCHEDULE),
+    }
+    assert DEFAULT_RETRY_SCHEDULE == (10.0, 60.0, 180.0, 600.0)
+
+
+def test_more_than_100_requests_a_second_meet_429_by_default(stock):
+    started = time.monotonic()
+    statuses = _burst(stock, 250)
+    elapsed = time.monotonic() - started
+    assert set(statuses) == {200, 429}
+    # A fixed one-second window: at most 100 a second get through.
+    assert statuses.count(200) <= 100 * (int(elapsed) + 2)
+    body = VibesClient(stock.url).get("/mobiledb/subscription_lists")
+    if body.status_code == 429:
+        assert body.json()["errors"][0]["code"] == 4290
+
+
+def test_the_rate_limit_is_changed_through_the_control_api_and_reset_restores_it(stock):
+    control = f"{stock.url}/_sim"
+    off = requests.post(f"{control}/limits", json={"rate_limit": 0}, timeout=5).json()
+    assert off["rate_limit"] is None
+    assert set(_burst(stock, 250)) == {200}
+    requests.post(f"{control}/reset", timeout=5)
+    assert requests.get(f"{control}/limits", timeout=5).json()["rate_limit"] == 100.0
+
+
+def test_registrations_past_50_are_refused(stock):
+    client = VibesClient(stock.url)
+    for n in range(50):
+        destination = {**DESTINATION, "url": f"{DESTINATION['url']}{n}"}
+        body = {"callback_type": "person_added", "destination": destination}
+        assert client.post("/config/callbacks", json=body).status_code == 201
+        time.sleep(0.011)  # under the rate limit
+    refused = client.post(
+        "/config/callbacks", json={"callback_type": "person_updated", "destination": DESTINATION}
+    )
+    assert refused.status_code == 400
+    assert "At most 50" in refused.json()["errors"][0]["message"]
+    assert len(stock.state.callbacks) == 50
+    # Replacing one is no new registration.
+    some_id = next(iter(stock.state.callbacks))
+    replaced = client.put(
+        f"/config/callbacks/{some_id}",
+        json={"callback_type": "person_updated", "destination": DESTINATION},
+    )
+    assert replaced.status_code == 200
+
+
+def test_a_callback_url_slower_than_two_seconds_is_a_failed_attempt(stock, receiver):
+    stock.configure_delivery(retry_schedule=[])
+    stock.register_callbacks(receiver.url)
+    receiver.delay = 2.6
+    stock.state.list_upsert(list_id="1299", name="Slow answers")
+    assert stock.wait_idle(timeout=10)
+    [record] = stock.deliveries(callback_type="subscription_list_added")
+    assert record.outcome == "failed"
+    assert "Timeout" in record.error
+
+
+def test_failed_deliveries_follow_the_retry_schedule(sim, receiver):
+    sim.configure_delivery(retry_schedule=[0.05, 0.3])
+    sim.register_callbacks(receiver.url)
+    receiver.answers = [503, 503, 503]
+    sim.state.list_upsert(list_id="1298", name="Retried")
+    assert sim.wait_idle(timeout=10)
+    records = sim.deliveries(callback_type="subscription_list_added")
+    assert [(r.attempt, r.outcome) for r in records] == [
+        (1, "retrying"),
+        (2, "retrying"),
+        (3, "failed"),
+    ]
+    gap = (records[2].at - records[1].at).total_seconds()
+    assert gap >= 0.3
+
+
+def test_registering_every_callback_includes_unmatched_messages_without_a_filter(sim):
+    made = sim.register_callbacks("http://127.0.0.1:9/callbacks/vibes/tok/")
+    unmatched = [c for c in made if c.callback_type == "unmatched_message_received"]
+    assert len(unmatched) == 1
+    assert unmatched[0].filter == {}
+
+
+def test_any_other_text_is_an_unmatched_message_with_the_senders_person(wired, receiver):
+    person = wired.state.persons["demo-00002"]
+    answer = requests.post(
+        f"{wired.url}/_sim/reply", json={"mdn": person.mdn, "text": "Stop please"}, timeout=5
+    ).json()
+    assert answer["changed"] == 0 and len(answer["unmatched"]) == 1
+    assert wired.wait_idle()
+    [event] = receiver.events("unmatched_message_received")
+    assert event["event_id"] == answer["unmatched"][0]
+    assert event["event_type"] == "unmatched_message_received"
+    message = event["message"]
+    assert message["mdn"] == person.mdn
+    assert message["message_text"] == "Stop please"
+    assert message["short_code"] == "12345"
+    assert message["person"]["person_key"] == "demo-00002"
+    assert message["person"]["id"] == person.person_id
+    # "Stop please" is no keyword: nothing ended.
+    assert wired.state.subscriptions_of("demo-00002")
+
+
+def test_a_text_from_a_number_vibes_does_not_know_has_no_person(wired, receiver):
+    stranger = "+12015550999"
+    wired.reply(mdn=stranger, text="what is this?")
+    assert wired.wait_idle()
+    [event] = receiver.events("unmatched_message_received")
+    assert event["message"]["mdn"] == stranger
+    assert "person" not in event["message"]
+
+
+def test_a_version_1_registration_gets_the_unmatched_number_without_country_code(sim, receiver):
+    vibes1 = VibesClient(sim.url, version="1")
+    vibes1.post(
+        "/config/callbacks",
+        json={"callback_type": "unmatched_message_received", "destination": {"url": receiver.url}},
+    )
+    sim.reply(mdn=demo_mdn(1), text="hours?")
+    assert sim.wait_idle()
+    assert receiver.events("unmatched_message_received")[0]["message"]["mdn"] == demo_mdn(1)[2:]
+
+
+@pytest.mark.parametrize("reason", ["disconnect", "failed_at_carrier", "obsolete_carrier"])
+def test_a_carrier_opt_out_ends_every_open_subscription_with_its_reason(wired, receiver, reason):
+    person = wired.state.persons["demo-00000"]
+    open_lists = sorted(s.list_id for s in wired.state.subscriptions_of("demo-00000"))
+    assert open_lists
+    answer = requests.post(
+        f"{wired.url}/_sim/carrier-opt-out", json={"mdn": person.mdn, "reason": reason}, timeout=5
+    )
+    assert answer.status_code == 200
+    assert sorted(answer.json()["ended"]) == open_lists
+    assert wired.wait_idle()
+    removed = receiver.events("subscription_removed")
+    assert sorted(e["subscription"]["subscription_list"]["id"] for e in removed) == open_lists
+    assert {e["subscription"]["opt_out_reason"] for e in removed} == {reason}
+    assert not wired.state.subscriptions_of("demo-00000")
+
+
+def test_a_carrier_opt_out_needs_a_carrier_reason_and_a_subscribed_number(sim):
+    person = sim.state.persons["demo-00000"]
+    control = f"{sim.url}/_sim/carrier-opt-out"
+    bad = requests.post(control, json={"mdn": person.mdn, "reason": "user_opt_out"}, timeout=5)
+    assert bad.status_code == 400
+    assert sim.state.subscriptions_of("demo-00000")
+    nobody = requests.post(control, json={"mdn": "+12015550999", "reason": "disconnect"}, timeout=5)
+    assert nobody.status_code == 404
+
+
+def test_the_ctl_command_texts_opts_out_and_sets_limits(sim, capsys):
+    person = sim.state.persons["demo-00000"]
+    call_command(
+        "vibes_simulator_ctl", "text", "--url", sim.url, "--mdn", person.mdn, "--text", "hi"
+    )
+    assert [e["callback_type"] for e in sim.state.events][-1] == "unmatched_message_received"
+    call_command(
+        "vibes_simulator_ctl", "carrier-opt-out", "--url", sim.url,
+        "--mdn", person.mdn, "--reason", "failed_at_carrier",
+    )  # fmt: skip
+    assert not sim.state.subscriptions_of("demo-00000")
+    call_command(
+        "vibes_simulator_ctl", "limits", "--url", sim.url,
+        "--rate-limit", "5", "--delivery-timeout", "1.5", "--retry-schedule", "1,2",
+    )  # fmt: skip
+    assert sim.limits()["rate_limit"] == 5.0
+    assert sim.limits()["delivery_timeout"] == 1.5
+    assert sim.limits()["retry_schedule"] == [1.0, 2.0]
