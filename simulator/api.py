@@ -324,7 +324,10 @@ def pending_participants(state, request, version, body, campaign_id):
 # -- callback registrations ----------------------------------------------------------------
 @route("POST", "/config/callbacks")
 def register_callback(state, request, version, body):
-    return 201, state.callback_register(body, version=version).to_api(state.company_key)
+    made = state.callback_register(body, version=version)
+    # The excerpt documents this 201 without a body; ``registered_with_body = False``
+    # answers so, for clients that must then find the id by listing.
+    return 201, made.to_api(state.company_key) if state.registered_with_body else None
 
 
 @route("GET", "/config/callbacks")

@@ -56,6 +56,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
         self.landlines: set[str] = set()
         self.callback_limit: int | None = None  # registrations Vibes accepts (server sets 50)
         self.short_code = SHORT_CODE
+        self.registered_with_body = True  # a new callback registration's 201 has a body
         # Logs, bounded so a long benchmark run cannot grow them without end.
         self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not
         self.requests: deque[dict] = deque(maxlen=LOG_SIZE)  # API requests: method, path, status

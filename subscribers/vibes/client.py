@@ -316,10 +316,37 @@ class VibesClient:
         return self._get_list("/config/callbacks")
 
     def register_callback(self, payload: dict) -> dict:
-        return self.request("POST", "/config/callbacks", json=payload).data or {}
+        """Register a callback; the registration Vibes made, with its ``callback_id``. A
+        201 without a body (or without the id) is answered by listing the registrations
+        and taking the newest one like ``payload``."""
+        data = self.request("POST", "/config/callbacks", json=payload).data
+        if isinstance(data, dict) and data.get("callback_id"):
+            return data
+        same = [cb for cb in self.list_callbacks() if _same_registration(cb, payload)]
+        return same[-1] if same else {}
+
+    def delete_callback(self, callback_id: str) -> None:
+        """End a registration. Raises NotFound when Vibes has no such registration."""
+        self.request("DELETE", f"/config/callbacks/{_q(callback_id)}")
 
     def test_callback(self, payload: dict) -> dict:
         return self.request("POST", "/config/callback_events/test", json=payload).data or {}
+
+
+def _same_registration(found: dict, wanted: dict) -> bool:
+    """The same type, filter and destination URL (Vibes echoes the filter object under the
+    type's name, as it was sent)."""
+    kind = wanted.get("callback_type")
+    if not isinstance(found, dict) or found.get("callback_type") != kind:
+        return False
+    found_dest = found.get("destination") if isinstance(found.get("destination"), dict) else {}
+    if found_dest.get("url") != (wanted.get("destination") or {}).get("url"):
+        return False
+    found_filter = found.get(kind) if isinstance(found.get(kind), dict) else {}
+    wanted_filter = wanted.get(kind) if isinstance(wanted.get(kind), dict) else {}
+    return {k: str(v) for k, v in found_filter.items() if v not in (None, "")} == {
+        k: str(v) for k, v in wanted_filter.items() if v not in (None, "")
+    }
 
 
 _shared_clients: dict[tuple, VibesClient] = {}

@@ -91,23 +91,6 @@ def test_sync_lists_adds_lists_and_their_campaigns(fake_vibes, published):
     assert "unchanged: 2" in out
 
 
-def test_register_callbacks_registers_each_type_once(fake_vibes, published, settings):
-    settings.CALLBACK_TOKENS = ["t" * 32]
-    services.subscription_list_upsert(list_id="1234", name="Deals", acquisition_campaign_id="77")
-    out, _ = run("vibes_register_callbacks", "--base-url", "https://prefs.example.com", "--test")
-    assert "registered: 8" in out and "tests fired: 8" in out
-    urls = {cb["destination"]["url"] for cb in fake_vibes.callbacks}
-    assert urls == {f"https://prefs.example.com/callbacks/vibes/{'t' * 32}/"}
-    kinds = {
-        (cb["callback_type"], str(cb.get(cb["callback_type"], ""))) for cb in fake_vibes.callbacks
-    }
-    assert ("subscription_added", "{'list_id': '1234'}") in kinds
-    assert ("ack_participant_changed", "{'campaign_id': '77'}") in kinds
-    out, _ = run("vibes_register_callbacks", "--base-url", "https://prefs.example.com")
-    assert "registered: 0" in out and "already there: 8" in out
-    assert "t" * 32 not in out
-
-
 def test_reconcile_applies_vibes_optout_and_pushes_a_local_one(fake_vibes, published):
     deals = services.subscription_list_upsert(list_id="1234", name="Deals")[0]
     news = services.subscription_list_upsert(list_id="1235", name="News")[0]
