@@ -6,7 +6,8 @@ Library use (tests)::
     sim.url                      # "http://127.0.0.1:<port>", the VIBES_API_URL
     sim.seed_demo()              # demo lists 1234-1237, campaigns 2342312-2342314, persons
     sim.register_callbacks("http://127.0.0.1:8000/callbacks/vibes/<token>/")
-    sim.reply(mdn="+12015550101", text="Y")    # or "NO", "STOP"
+    sim.reply(mdn="+12015550101", text="Y")    # or "NO", "STOP"; other text: unmatched
+    sim.carrier_opt_out(mdn="+12015550101", reason="disconnect")
     sim.wait_idle()              # every callback delivered (or given up)
     sim.deliveries(callback_type="subscription_added")
     sim.stop()
@@ -139,6 +140,10 @@ class SimulatorServer:
 
     def reply(self, *, mdn: str, text: str, **kwargs) -> list:
         return self.state.reply(mdn=mdn, text=text, **kwargs)
+
+    def carrier_opt_out(self, *, mdn: str, reason: str) -> list:
+        """The carrier ends the number: every open subscription, with ``reason``."""
+        return self.state.carrier_opt_out(mdn=mdn, reason=reason)
 
     def add_fault(self, kind: str, **spec):
         return self.faults.add(kind=kind, **spec)

@@ -175,6 +175,14 @@ def test_a_carrier_opt_out_ends_every_open_subscription_with_its_reason(wired, r
     assert not wired.state.subscriptions_of("demo-00000")
 
 
+def test_a_carrier_opt_out_from_python(wired, receiver):
+    person = wired.state.persons["demo-00000"]
+    ended = wired.carrier_opt_out(mdn=person.mdn, reason="failed_at_carrier")
+    assert ended and all(s.opt_out_reason == "failed_at_carrier" for s in ended)
+    assert wired.wait_idle()
+    assert len(receiver.events("subscription_removed")) == len(ended)
+
+
 def test_a_carrier_opt_out_needs_a_carrier_reason_and_a_subscribed_number(sim):
     person = sim.state.persons["demo-00000"]
     control = f"{sim.url}/_sim/carrier-opt-out"
