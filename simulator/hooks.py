@@ -93,7 +93,7 @@ class CallbacksMixin:
 
     def callback_test(self, body: dict) -> str:
         """Fire a test event to the registrations its type and scope match."""
-        kind, key, found, scope = shapes.test_event(body)
+        kind, key, found, scope = shapes.probe_event(body)
         if kind not in CALLBACK_TYPES:
             raise ApiError(400, f"Unknown callback_type {kind!r}", 4005)
         if key == "participant":
@@ -106,8 +106,8 @@ class CallbacksMixin:
 
     def message_unmatched(self, *, mdn: str, text: str) -> dict:
         """A text from ``mdn`` that matched no keyword: ``unmatched_message_received``
-        with the sender's person when Vibes knows the number (tests/simulator, the shape
-        the product reads)."""
+        with the sender's person when Vibes knows the number (the shape README's
+        simulator section states, which the product's parser reads)."""
         with self.lock:
             person = self.person_by_mdn(mdn)
             message = {

@@ -115,7 +115,7 @@ def _required(value, name: str) -> str:
     return value
 
 
-def test_event(body: dict) -> tuple[str, str, dict, dict]:
+def probe_event(body: dict) -> tuple[str, str, dict, dict]:
     """``(callback_type, object name, object, scope)`` of a test-event request; the scope
     (``list_id``, ``campaign_id``) picks the registrations it goes to."""
     kind = text(body, "callback_type", nullable=False)

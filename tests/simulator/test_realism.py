@@ -1,13 +1,16 @@
 """Vibes' limits and behaviours the simulator has by default: the rate limit, the
 registration limit, the delivery timeout and retries, unmatched messages, carrier opt-outs."""
 
+import io
 import time
 
 import pytest
 import requests
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from simulator import SimulatorServer
+from simulator import server as sim_server
 from simulator.delivery import DEFAULT_RETRY_SCHEDULE
 from tests.simulator.conftest import COMPANY, PASSWORD, USER, VibesClient, demo_mdn
 
@@ -211,3 +214,29 @@ def test_the_ctl_command_texts_opts_out_and_sets_limits(sim, capsys):
     assert sim.limits()["rate_limit"] == 5.0
     assert sim.limits()["delivery_timeout"] == 1.5
     assert sim.limits()["retry_schedule"] == [1.0, 2.0]
+
+
+def test_the_command_takes_its_limits_from_settings_and_options(settings, monkeypatch):
+    made = {}
+
+    class Recording(SimulatorServer):
+        def __init__(self, **kwargs):
+            made.update(kwargs)
+            super().__init__(**kwargs)
+
+        def start(self):
+            super().start()
+            self.stopped.set()  # serve nothing: the command returns at once
+            return self
+
+    monkeypatch.setattr(sim_server, "SimulatorServer", Recording)
+    settings.SIM_RATE_LIMIT = 0
+    settings.SIM_RETRY_SCHEDULE = [1.0, 2.0]
+    out = io.StringIO()
+    call_command("vibes_simulator", "--port", "0", "--callback-limit", "7", stdout=out)
+    assert made["rate_limit"] is None  # 0: no limit
+    assert made["callback_limit"] == 7  # the option wins
+    assert made["delivery_timeout"] == 2.0
+    assert made["retry_schedule"] == (1.0, 2.0)
+    with pytest.raises(CommandError, match="retry-schedule"):
+        call_command("vibes_simulator", "--port", "0", "--retry-schedule", "soon", stdout=out)
