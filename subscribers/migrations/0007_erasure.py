@@ -22,6 +22,7 @@ from importlib import import_module
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 TABLE = "subscribers_subscriptionevent"
@@ -93,6 +94,34 @@ def backward(apps, schema_editor):
         schema_editor.execute("DROP TRIGGER IF EXISTS subscriptionevent_no_update;")
         for statement in previous.SQLITE_FORWARD:
             schema_editor.execute(statement, params=None)
+
+
+#: What the Marketing group (0002_marketing_group) may see and do of the new models;
+#: erasing (``erase_person``) is not granted to it by default: an admin gives it to the
+#: people who answer deletion requests.
+MARKETING_PERMISSIONS = [
+    "view_optoutdeadline",
+    "view_suppressednumber",
+    "view_suppressionhit",
+    "change_suppressionhit",
+]
+
+
+def grant_marketing(apps, schema_editor):
+    db = schema_editor.connection.alias
+    app_config = apps.get_app_config("subscribers")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0, using=db)
+    app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.using(db).filter(name="Marketing").first()
+    if group is None:
+        return
+    Permission = apps.get_model("auth", "Permission")
+    group.permissions.add(
+        *Permission.objects.using(db).filter(
+            content_type__app_label="subscribers", codename__in=MARKETING_PERMISSIONS
+        )
+    )
 
 
 class Migration(migrations.Migration):
@@ -240,4 +269,5 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('reviewed_at__isnull', True)), fields=['seen_at'], name='suppression_hit_open_idx'),
         ),
         migrations.RunPython(forward, backward),
+        migrations.RunPython(grant_marketing, migrations.RunPython.noop),
     ]
