@@ -75,7 +75,7 @@ def flag(
     if not _canonical(mdn):
         return None
     entry = SuppressedNumber.objects.filter(number_hash=number_hash(mdn)).first()
-    if entry is None:
+    if entry is None or (person is not None and person.pk and entry.person_id == person.pk):
         return None
     return SuppressionHit.objects.create(
         suppressed=entry,

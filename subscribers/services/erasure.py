@@ -141,14 +141,13 @@ def _wipe(person: Person, numbers: list[str], *, source: str) -> dict:
     return {"callbacks": callbacks, "push_attempts": attempts, "proofs": proofs, "history": history}
 
 
-def erased_person_named(*, person: Person, mdn: str | None, source: str, callback=None) -> bool:
-    """Vibes named an erased person again (an echo of our own unsubscribe, a late
-    callback): nothing personal of it is kept. Returns whether ``person`` is erased; the
-    caller then learns no number or field for them. The callback's body is emptied."""
+def erased_person_named(*, person: Person, callback=None) -> bool:
+    """Vibes named an erased person's record again (the echo of the erasure's own
+    unsubscribe, a late callback): expected, so not a suppression hit, and nothing
+    personal of it is kept. Returns whether ``person`` is erased; the caller then learns
+    no number or field for them. The callback's body is emptied."""
     if not person_is_erased(person):
         return False
-    if mdn:
-        suppression.flag(mdn, source=source, what="callback for an erased person", person=person)
     if callback is not None and callback.pk:
         CallbackEvent.objects.filter(pk=callback.pk).update(
             body="", headers={}, payload=None, mdn=""

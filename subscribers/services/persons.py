@@ -245,9 +245,7 @@ def person_upsert_from_vibes(
                 if attempt == 2:
                     raise
                 continue
-        if not person.mdn and erasure.erased_person_named(
-            person=person, mdn=identity.mdn, source=source, callback=callback
-        ):
+        if not person.mdn and erasure.erased_person_named(person=person, callback=callback):
             return person, False  # nothing personal is learned about an erased person
         if waits_for_number(person, identity.mdn):
             # Vibes named the number this person asked to switch to (often a new Vibes
