@@ -71,11 +71,11 @@ def flag(
     subscription_list=None,
 ) -> SuppressionHit | None:
     """When ``mdn`` is suppressed, record that it was named again; None when it is not.
-    The erased record itself (the entry's person) is not a new hit."""
+    (Vibes' echoes about the erased record itself never get here: services/erasure.py.)"""
     if not _canonical(mdn):
         return None
     entry = SuppressedNumber.objects.filter(number_hash=number_hash(mdn)).first()
-    if entry is None or (person is not None and person.pk and entry.person_id == person.pk):
+    if entry is None:
         return None
     return SuppressionHit.objects.create(
         suppressed=entry,

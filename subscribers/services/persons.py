@@ -137,6 +137,8 @@ def person_update(
             if old != new:
                 changes[key] = [jsonable(old), jsonable(new)]
                 setattr(locked, key, new)
+        if "mdn" in changes:
+            suppression.flag(locked.mdn, source=source, what="number set", person=locked)
         if changes:
             locked.last_change_source = source
             locked.last_change_at = occurred_at or timezone.now()

@@ -118,3 +118,24 @@ def test_open_opt_outs_oldest_first_with_age_and_what_holds_them(marketing_clien
     index = marketing_client.get("/admin/").content.decode()
     assert "Opt-outs Vibes has not confirmed within the target" in index
     assert OptOutDeadline.objects.filter(confirmed_at__isnull=True).count() >= 2
+
+
+def test_typing_the_erased_number_back_on_the_erased_record_is_flagged(
+    marketing_client, eraser, ana
+):
+    number = ana.mdn
+    services.person_erase(person=ana, source=Source.ADMIN)
+    page = marketing_client.get(f"{CHANGELIST}{ana.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "mdn": number,
+            "custom_fields": "{}",
+            "subscriptions-TOTAL_FORMS": "0",
+            "subscriptions-INITIAL_FORMS": "0",
+        }
+    )
+    marketing_client.post(f"{CHANGELIST}{ana.pk}/change/", data)
+    hit = SuppressionHit.objects.get()
+    assert (hit.what, hit.person_id, hit.source) == ("number set", ana.pk, Source.ADMIN)
