@@ -5,7 +5,8 @@
   waiting or failed keeps its body: it is needed to apply or replay it). The row stays:
   its type, ids, dates and outcome are the record of what Vibes sent.
 - Push attempt bodies (what we sent, numbers already masked) are emptied after
-  ``RETENTION_BODY_DAYS``; the attempt (when, what path, Vibes' status) stays.
+  ``RETENTION_BODY_DAYS``; the attempt (when, what path, Vibes' status) stays. So is the
+  Vibes record a finished push was about (an old number's, ``Push.vibes_person``).
 - Consent records (the opt-in history) keep their evidence ``RETENTION_CONSENT_DAYS``;
   after that the personal columns are emptied the way an erasure empties them (the only
   update the history allows). The rows stay: the history is append-only.
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackEvent
 
-from ..models import PushAttempt, SubscriptionEvent
+from ..models import Push, PushAttempt, SubscriptionEvent
 
 SETTLED = [
     CallbackEvent.Status.APPLIED,
@@ -88,6 +89,19 @@ def retention_prune(
         **bound,
     )
     result.counts["push attempt bodies"], result.more = n, result.more or more
+
+    # On the outbox's (state, queued_at) index; only these kinds name another record.
+    finished = Push.objects.filter(
+        state__in=[Push.State.DONE, Push.State.SUPERSEDED],
+        queued_at__lt=bodies_before,
+        kind__in=[Push.Kind.OLD_NUMBER, Push.Kind.ERASURE],
+    ).exclude(vibes_person={})
+    n, more = _batched(
+        finished,
+        lambda ids: Push.objects.filter(pk__in=ids).update(vibes_person={}),
+        **bound,
+    )
+    result.counts["finished push records"], result.more = n, result.more or more
 
     evidence = SubscriptionEvent.objects.filter(occurred_at__lt=consent_before).filter(
         Q(ip_address__isnull=False) | ~Q(user_agent="") | ~Q(page="") | ~Q(changes={})

@@ -72,11 +72,20 @@ def test_push_attempt_bodies_are_emptied_after_the_body_retention(person):
     new = PushAttempt.objects.create(
         push=push, started_at=now, method="PUT", path="/p", request_body={"x": 1}
     )
+    retired = Push.objects.create(
+        person=person,
+        kind=Push.Kind.OLD_NUMBER,
+        state=Push.State.DONE,
+        vibes_person={"mdn": "+14155550161", "person_key": "pk-old"},
+    )
+    Push.objects.filter(pk=retired.pk).update(queued_at=now - timedelta(days=100))
     retention_prune()
     old.refresh_from_db()
     new.refresh_from_db()
+    retired.refresh_from_db()
     assert old.request_body is None and old.http_status == 200
     assert new.request_body == {"x": 1}
+    assert retired.vibes_person == {}
 
 
 def test_consent_evidence_is_kept_four_years_then_emptied(person, lists):
