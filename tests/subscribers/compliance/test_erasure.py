@@ -5,6 +5,7 @@ Pushes run in-process (``tasks.push_send``) against the simulator; the broker is
 by ``published``; callbacks go through the endpoint.
 """
 
+import io
 import json
 
 import pytest
@@ -272,3 +273,22 @@ def test_person_erase_command(ana, published):
     assert person.mdn == ""
     assert SubscriptionList.objects.count() == 1
     assert Push.objects.filter(kind=Push.Kind.ERASURE, state=Push.State.PENDING).exists()
+
+
+def test_an_extract_row_naming_an_erased_number_is_applied_and_flagged(ana, tmp_path):
+    person, _ = ana
+    services.person_erase(person=person, source=Source.ADMIN)
+    path = tmp_path / "extract.tsv"
+    path.write_text(
+        "person_id\texternal_person_id\tmdn\tcarrier_code\tsubscription_list_id\t"
+        "subscription_list_name\topt_in_date\topt_out_date\tsubscription_event\topt_out_reason\n"
+        f"pkNEW\t\t{MDN}\t104\t1234\tWeekly deals\t2026-11-05 14:30:00 -0600\t\tOPT_IN\t\n"
+    )
+    call_command("vibes_import_extract", str(path), stdout=io.StringIO())
+    newcomer = Person.objects.get(person_key="pkNEW")
+    assert newcomer.pk != person.pk
+    hits = set(SuppressionHit.objects.values_list("what", "source", "person_id"))
+    assert hits == {
+        ("new person", Source.IMPORT, newcomer.pk),
+        ("subscription active", Source.IMPORT, newcomer.pk),
+    }
