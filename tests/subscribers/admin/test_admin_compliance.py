@@ -1,6 +1,7 @@
 """Compliance in the admin, as a Marketing user: erasing a person, the suppressed numbers
 named again, and the open opt-outs with what holds them."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,29 @@ def test_typing_the_erased_number_back_on_the_erased_record_is_flagged(
     marketing_client.post(f"{CHANGELIST}{ana.pk}/change/", data)
     hit = SuppressionHit.objects.get()
     assert (hit.what, hit.person_id, hit.source) == ("number set", ana.pk, Source.ADMIN)
+
+
+def test_an_erased_number_typed_as_someones_new_number_gets_no_code(
+    marketing_client, eraser, ana, lists, texted_codes
+):
+    number = ana.mdn
+    services.person_erase(person=ana, source=Source.ADMIN)
+    ben = person_with_story(lists, n=7, first="Ben", last="Okafor")
+    page = marketing_client.get(f"{CHANGELIST}{ben.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "mdn": number,
+            "custom_fields": json.dumps(ben.custom_fields),
+            "subscriptions-TOTAL_FORMS": "0",
+            "subscriptions-INITIAL_FORMS": "0",
+        }
+    )
+    answer = marketing_client.post(f"{CHANGELIST}{ben.pk}/change/", data, follow=True)
+    shown = [str(m) for m in answer.context["messages"]]
+    assert "We can't send texts to this number." in shown
+    assert not texted_codes
+    assert Person.objects.get(pk=ben.pk).pending_mdn == ""
+    hit = SuppressionHit.objects.get()
+    assert (hit.what, hit.refused, hit.person_id) == ("code text refused", True, ben.pk)
