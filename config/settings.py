@@ -7,6 +7,7 @@ Celery broker); softer misconfiguration surfaces as system checks (``subscribers
 ``callbacks.checks``).
 """
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -346,3 +347,41 @@ SIM_CALLBACK_LIMIT = env.int("SIM_CALLBACK_LIMIT", default=50)  # callback regis
 SIM_DELIVERY_TIMEOUT = env.float("SIM_DELIVERY_TIMEOUT", default=2.0)  # seconds per callback
 # Seconds before each retry of a callback that failed (5xx, 3xx, no answer).
 SIM_RETRY_SCHEDULE = env.list("SIM_RETRY_SCHEDULE", cast=float, default=[10, 60, 180, 600])
+
+# Compliance (README "Compliance"): erasure keeps a keyed hash of the number on the
+# suppression list (subscribers/suppression.py). SUPPRESSION_KEY keys that hash; by default
+# it is derived from SECRET_KEY, so set it explicitly before ever rotating SECRET_KEY, or
+# the numbers suppressed so far are no longer recognised.
+SUPPRESSION_KEY = (
+    env.str("SUPPRESSION_KEY", default="")
+    or hashlib.sha256(f"suppression:{SECRET_KEY}".encode()).hexdigest()
+)
+# Retention (subscribers/repair/retention.py): consent records keep their personal columns
+# this long (the opt-in ledger itself is append-only and stays); raw callback bodies and
+# push attempt bodies are emptied sooner. Pruned by beat in batches, or retention_prune.
+RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=4 * 365 + 1)
+RETENTION_BODY_DAYS = env.int("RETENTION_BODY_DAYS", default=90)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=50)
+# Opt-out deadlines (subscribers/deadlines.py): Vibes should confirm an opt-out within this
+# internal target; the FCC's limit is 10 business days.
+OPTOUT_CONFIRM_TARGET_SECONDS = env.int("OPTOUT_CONFIRM_TARGET_SECONDS", default=300)
+OPTOUT_DUE_BUSINESS_DAYS = env.int("OPTOUT_DUE_BUSINESS_DAYS", default=10)
+# The drift sweep (subscribers/repair/drift.py) re-reads persons from Vibes every
+# VIBES_DRIFT_SWEEP_SECONDS using at most VIBES_DRIFT_BUDGET requests a second (by default
+# a tenth of VIBES_RATE_LIMIT, so pushes keep the rest); 0 turns it off.
+VIBES_DRIFT_BUDGET = env.float("VIBES_DRIFT_BUDGET", default=VIBES_RATE_LIMIT / 10)
+VIBES_DRIFT_SWEEP_SECONDS = env.int("VIBES_DRIFT_SWEEP_SECONDS", default=60)
+VIBES_DRIFT_RECENT_HOURS = env.int("VIBES_DRIFT_RECENT_HOURS", default=24)
+CELERY_BEAT_SCHEDULE |= {
+    "retention-prune": {
+        "task": "subscribers.tasks.retention_prune",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "vibes-drift-sweep": {
+        "task": "subscribers.tasks.vibes_drift_sweep",
+        "schedule": float(max(VIBES_DRIFT_SWEEP_SECONDS, 10)),
+        "options": {"expires": max(VIBES_DRIFT_SWEEP_SECONDS, 10)},
+    },
+}

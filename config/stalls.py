@@ -16,6 +16,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackEvent
+from subscribers.deadlines import past_target
+from subscribers.models import SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
 
 
@@ -51,6 +53,10 @@ def _changelist(name: str, **query) -> str:
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
+    return _sync_figures(now) + _compliance_figures(now)
+
+
+def _sync_figures(now: datetime) -> list[Figure]:
     received = CallbackEvent.objects.filter(status=CallbackEvent.Status.RECEIVED).aggregate(
         n=Count("pk"), oldest=Min("received_at")
     )
@@ -158,5 +164,30 @@ def stall_figures(now: datetime | None = None) -> list[Figure]:
             _changelist(outbox, state__exact="pending"),
             "seconds",
             permission="subscribers.view_push",
+        ),
+    ]
+
+
+def _compliance_figures(now: datetime) -> list[Figure]:
+    """Opt-outs past the internal target (subscribers/deadlines.py) and erased numbers
+    named again (subscribers/suppression.py): each a count on a small partial index."""
+    late = past_target(now).count()
+    hits = SuppressionHit.objects.filter(reviewed_at__isnull=True).count()
+    return [
+        Figure(
+            "optouts_past_target",
+            _("opt-outs Vibes has not confirmed within the target (OPTOUT_CONFIRM_TARGET_SECONDS)"),
+            late,
+            late > 0,
+            _changelist("subscribers_optoutdeadline", state="open"),
+            permission="subscribers.view_optoutdeadline",
+        ),
+        Figure(
+            "suppressed_numbers_named_again",
+            _("erased numbers named again by a sign-up, callback or import: review them"),
+            hits,
+            hits > 0,
+            _changelist("subscribers_suppressionhit", reviewed_at__isempty="1"),
+            permission="subscribers.view_suppressionhit",
         ),
     ]

@@ -14,7 +14,7 @@ from django.db import connections
 from .models import Person
 from .outbox import access, send
 from .outbox.publish import publish
-from .repair import sweeps
+from .repair import drift, retention, sweeps
 from .repair.reconcile import person_reconcile
 from .vibes.client import VibesClient
 
@@ -69,3 +69,15 @@ def person_reread(person_id: int) -> str:
     if person is None:
         return "no such person"
     return person_reconcile(person=person, client=VibesClient.shared()).summary()
+
+
+@shared_task(name="subscribers.tasks.retention_prune", ignore_result=True)
+def retention_prune() -> str:
+    """Empty what is past its retention, bounded in batches (subscribers/repair/retention.py)."""
+    return retention.retention_prune().summary()
+
+
+@shared_task(name="subscribers.tasks.vibes_drift_sweep", ignore_result=True)
+def vibes_drift_sweep() -> str:
+    """Re-read the persons most likely out of step, within VIBES_DRIFT_BUDGET."""
+    return drift.drift_sweep(client=VibesClient.shared()).summary()

@@ -3,12 +3,23 @@
 Split by concept: ``persons`` (changelist, change page with the history timeline),
 ``person_actions`` (opt out, preference links, exports), ``lists`` (counts and the daily
 chart), ``history`` (the read-only history and custom fields), ``sync`` (push now, re-read
-from Vibes, and the read-only outbox).
+from Vibes, and the read-only outbox), ``erasure`` (erase a person, the suppression list),
+``deadlines`` (the open opt-outs).
 """
 
 from django.contrib import admin
 
-from ..models import CustomField, Person, SubscriptionEvent, SubscriptionList
+from ..models import (
+    CustomField,
+    OptOutDeadline,
+    Person,
+    SubscriptionEvent,
+    SubscriptionList,
+    SuppressedNumber,
+    SuppressionHit,
+)
+from .deadlines import OptOutDeadlineAdmin
+from .erasure import SuppressedNumberAdmin, SuppressionHitAdmin
 from .history import CustomFieldAdmin, SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
@@ -17,6 +28,9 @@ admin.site.register(Person, PersonAdmin)
 admin.site.register(SubscriptionList, SubscriptionListAdmin)
 admin.site.register(SubscriptionEvent, SubscriptionEventAdmin)
 admin.site.register(CustomField, CustomFieldAdmin)
+admin.site.register(SuppressedNumber, SuppressedNumberAdmin)
+admin.site.register(SuppressionHit, SuppressionHitAdmin)
+admin.site.register(OptOutDeadline, OptOutDeadlineAdmin)
 
 __all__ = [
     "CustomFieldAdmin",

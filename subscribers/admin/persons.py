@@ -21,7 +21,7 @@ from .. import limits, phone, services
 from ..models import Person, Source, Subscription
 from ..preferences.links import preference_url
 from ..reasons import reason_text
-from . import person_actions, sync
+from . import erasure, person_actions, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
@@ -139,6 +139,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         person_actions.export_csv,
         person_actions.export_proof_of_consent,
         person_actions.show_preference_links,
+        erasure.erase,
     ]
     inlines = [SubscriptionInline]
     fieldsets = (
@@ -244,6 +245,9 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     def has_export_permission(self, request):
         return request.user.has_perm("subscribers.export_person")
 
+    def has_erase_permission(self, request):
+        return erasure.has_erase_permission(request)
+
     # --- change page --------------------------------------------------------------------
 
     def get_urls(self):
@@ -254,6 +258,11 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                 "<path:object_id>/opt-out/",
                 wrap(self.opt_out_view),
                 name="{}_{}_opt_out".format(*info),
+            ),
+            path(
+                "<path:object_id>/erase/",
+                wrap(self.erase_view),
+                name="{}_{}_erase".format(*info),
             ),
             path(
                 "<path:object_id>/consent/",
@@ -279,6 +288,11 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         queryset = self.get_queryset(request).filter(pk=person.pk)
         return person_actions.opt_out(self, request, queryset, single=person)
 
+    def erase_view(self, request, object_id):
+        person = self._person_or_404(request, object_id)
+        queryset = self.get_queryset(request).filter(pk=person.pk)
+        return erasure.erase(self, request, queryset, single=person)
+
     def consent_view(self, request, object_id):
         person = self._person_or_404(request, object_id)
         if not self.has_export_permission(request):
@@ -302,6 +316,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                     "show_timeline": True,
                     "can_opt_out": self.has_opt_out_permission(request),
                     "can_export": self.has_export_permission(request),
+                    "can_erase": self.has_erase_permission(request),
+                    "erase_url": reverse("admin:subscribers_person_erase", args=[person.pk]),
                     "can_show_link": self.has_change_permission(request, person),
                     "opt_out_url": reverse("admin:subscribers_person_opt_out", args=[person.pk]),
                     "consent_url": reverse("admin:subscribers_person_consent", args=[person.pk]),

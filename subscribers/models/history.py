@@ -9,6 +9,8 @@ from .lists import SubscriptionList
 from .persons import Person, Source
 
 APPEND_ONLY = "Subscription history is append-only."
+#: What an erasure leaves in a history row's personal columns; nothing else may change.
+ERASED_COLUMNS = {"ip_address": None, "user_agent": "", "page": "", "changes": {}}
 
 
 class SubscriptionEventQuerySet(models.QuerySet):
@@ -26,6 +28,12 @@ class SubscriptionEventQuerySet(models.QuerySet):
     def _raw_delete(self, using):
         raise TypeError(APPEND_ONLY)
 
+    def erase_personal(self) -> int:
+        """Empty the personal columns of these rows (an erasure, or consent records past
+        their retention), leaving what happened, when, on which list, from which source.
+        The one update the database allows (subscribers/migrations/0007_erasure.py)."""
+        return super().update(**ERASED_COLUMNS)
+
 
 class SubscriptionEvent(models.Model):
     """One row of the append-only opt-in history. Never updated, never deleted."""
@@ -38,6 +46,7 @@ class SubscriptionEvent(models.Model):
         OPTED_OUT = "opted_out", _("Opted out")
         DETAILS_CHANGED = "details_changed", _("Details changed")
         LINK_REVOKED = "link_revoked", _("Preference links revoked")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     subscription_list = models.ForeignKey(
@@ -114,6 +123,7 @@ class SubscriptionEvent(models.Model):
                         "opted_out",
                         "details_changed",
                         "link_revoked",
+                        "erasure_requested",
                     ]
                 ),
                 name="event_kind_valid",

@@ -17,6 +17,7 @@ class Push(models.Model):
         SUBSCRIPTION = "subscription", _("Subscription")
         NUMBER = "number", _("New number (confirmation text)")
         OLD_NUMBER = "old_number", _("Old number (unsubscribe, hand over our ids)")
+        ERASURE = "erasure", _("Erasure (unsubscribe, number and fields set to null)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -98,7 +99,8 @@ class Push(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["person", "number", "old_number"], subscription_list__isnull=True
+                    kind__in=["person", "number", "old_number", "erasure"],
+                    subscription_list__isnull=True,
                 )
                 | Q(kind="subscription", subscription_list__isnull=False),
                 name="push_list_matches_kind",

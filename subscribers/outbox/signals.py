@@ -12,7 +12,9 @@ import copy
 from django.db.models.signals import post_init, post_save
 
 from ..models import Person, Subscription
+from ..services.erasure import person_erased
 from ..services.numbers import number_confirmed
+from .kinds.erasure import erasure_requested
 from .models import Push
 from .record import push_record
 from .suppress import push_suppressed
@@ -98,3 +100,4 @@ def connect() -> None:
     post_init.connect(subscription_loaded, sender=Subscription, dispatch_uid="vibes_sub_loaded")
     post_save.connect(subscription_saved, sender=Subscription, dispatch_uid="vibes_sub_saved")
     number_confirmed.connect(old_number_retired, dispatch_uid="vibes_old_number")
+    person_erased.connect(erasure_requested, dispatch_uid="vibes_erasure")

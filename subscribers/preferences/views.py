@@ -139,7 +139,7 @@ def _parse_shown(values: list[str]) -> dict[int, bool]:
 def lists_save(request, token, person):
     shown = _parse_shown(request.POST.getlist("shown"))
     wanted = set(request.POST.getlist("list"))
-    joined, left = [], []
+    joined, left, refused = [], [], []
     with transaction.atomic():
         _lock(person)
         rows = {r.subscription_list.pk: r for r in list_rows(person)}
@@ -153,14 +153,15 @@ def lists_save(request, token, person):
                 continue
             evidence = _evidence(request, token, wording=row.wording)
             if want and row.can_join:
-                services.subscription_request(
+                requested = services.subscription_request(
                     person=person,
                     subscription_list=row.subscription_list,
                     source=PAGE,
                     evidence=evidence,
                     acquisition_campaign_id=row.subscription_list.acquisition_campaign_id,
                 )
-                joined.append(row.subscription_list.name)
+                # None: an erased number (subscribers/suppression.py), never texted again.
+                (joined if requested else refused).append(row.subscription_list.name)
             elif not want and row.checked:
                 services.subscription_cancel(
                     person=person,
@@ -184,9 +185,11 @@ def lists_save(request, token, person):
             request,
             _("You won't get texts from %(lists)s any more.") % {"lists": ", ".join(left)},
         )
+    if refused:
+        messages.error(request, _("We can't send texts to this number."))
     if changed_meanwhile:
         messages.warning(request, _changed_meanwhile(person, changed_meanwhile, rows))
-    elif not joined and not left:
+    elif not joined and not left and not refused:
         messages.info(request, _("Nothing to change: your lists are as you chose."))
     return redirect("preferences:page", token=token)
 

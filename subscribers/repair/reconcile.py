@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .. import services
+from .. import deadlines, services
 from ..models import Person, Push, Source, Subscription
 from ..outbox.record import push_record
 from ..vibes import errors
@@ -25,6 +25,7 @@ class ReconcileResult:
     details_changed: list[str] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # "1234: opted_out"
     pushed: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)  # open opt-outs Vibes confirmed
 
     @property
     def changed(self) -> bool:
@@ -40,6 +41,8 @@ class ReconcileResult:
             parts.append("applied: " + ", ".join(self.applied))
         if self.pushed:
             parts.append("pushed: " + ", ".join(self.pushed))
+        if self.confirmed:
+            parts.append("opt-outs confirmed: " + ", ".join(self.confirmed))
         return "; ".join(parts) or "in step"
 
 
@@ -115,6 +118,9 @@ def _reconcile_subscriptions(person: Person, remote: list[dict], result: Reconci
         common = {"person": person, "subscription_list": sub_list, "source": Source.RECONCILE}
         if opt_out:
             if local and local.status == Subscription.Status.OPTED_OUT:
+                # Vibes has the opt-out made here: it is confirmed.
+                if deadlines.confirm(person=person, subscription_list=sub_list, how="reconcile"):
+                    result.confirmed.append(list_id)
                 continue
             change = services.subscription_cancel(
                 occurred_at=opt_out,

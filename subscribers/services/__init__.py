@@ -5,6 +5,7 @@ not save the models themselves. Each function runs in one transaction. Changes w
 source is Vibes itself run with pushes suppressed, so they are never pushed back.
 """
 
+from .erasure import ErasureResult, person_erase, person_erased, person_is_erased
 from .numbers import (
     NUMBER_REASONS,
     person_awaiting_number,
@@ -35,6 +36,7 @@ from .subscriptions import (
 )
 
 __all__ = [
+    "ErasureResult",
     "NUMBER_REASONS",
     "ProofFailed",
     "StateChange",
@@ -43,7 +45,10 @@ __all__ = [
     "person_awaiting_number",
     "person_confirm_number",
     "person_create",
+    "person_erase",
+    "person_erased",
     "person_find_for_vibes",
+    "person_is_erased",
     "person_mark_pending",
     "person_opt_out_all",
     "person_prove_number",

@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import phone
+from .. import phone, suppression
 from ..models import Person, Source, SubscriptionEvent
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
+from . import erasure
 from .history import history_record, is_from_vibes, jsonable
 
 # Fields of Person that services may set, and whether a change is a "details" change.
@@ -102,6 +103,7 @@ def person_create(
             callback=callback,
             note="created",
         )
+        suppression.flag(person.mdn, source=source, what="new person", person=person)
     return person
 
 
@@ -135,6 +137,8 @@ def person_update(
             if old != new:
                 changes[key] = [jsonable(old), jsonable(new)]
                 setattr(locked, key, new)
+        if "mdn" in changes:
+            suppression.flag(locked.mdn, source=source, what="number set", person=locked)
         if changes:
             locked.last_change_source = source
             locked.last_change_at = occurred_at or timezone.now()
@@ -243,6 +247,8 @@ def person_upsert_from_vibes(
                 if attempt == 2:
                     raise
                 continue
+        if not person.mdn and erasure.erased_person_named(person=person, callback=callback):
+            return person, False  # nothing personal is learned about an erased person
         if waits_for_number(person, identity.mdn):
             # Vibes named the number this person asked to switch to (often a new Vibes
             # person of its own): nothing of it applies until they confirm it.

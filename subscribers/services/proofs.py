@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import limits, phone
+from .. import limits, phone, suppression
 from ..models import NumberProof, Person
 from ..preferences.evidence import Evidence
 from .numbers import person_request_number
@@ -80,6 +80,8 @@ def person_ask_number(
             person=person, mdn=new, source=source, staff_user=staff_user, evidence=evidence
         )
         return False
+    if suppression.flag(new, source=source, what="code text refused", refused=True, person=person):
+        raise limits.TextRefused(_("We can't send texts to this number."))  # an erased number
     limits.text_allowed_or_raise(
         mdn=new, person_id=person.pk, ip=evidence.ip_address if evidence else None
     )

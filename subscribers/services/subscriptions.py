@@ -7,6 +7,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from .. import deadlines, suppression
 from ..models import Person, Subscription, SubscriptionEvent, SubscriptionList
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
@@ -153,7 +154,31 @@ def subscription_set_state(
                 last_change_source=source,
                 last_change_at=occurred_at,
             )
+        _compliance(sub, status, source, occurred_at, event, repeat)
     return StateChange(subscription=sub, event=event, applied=True)
+
+
+def _compliance(sub, status, source, occurred_at, event, repeat) -> None:
+    """Opt-outs get a deadline (subscribers/deadlines.py); a suppressed number joining a
+    list through Vibes is flagged for staff (subscribers/suppression.py)."""
+    if status == Subscription.Status.OPTED_OUT:
+        deadlines.opt_out_recorded(
+            person=sub.person,
+            subscription_list=sub.subscription_list,
+            source=source,
+            occurred_at=occurred_at,
+            event=event,
+            reason=sub.opt_out_reason,
+            repeat=repeat,
+        )
+    elif status in Subscription.OPEN and is_from_vibes(source):
+        suppression.flag(
+            sub.person.mdn,
+            source=source,
+            what=f"subscription {status}",
+            person=sub.person,
+            subscription_list=sub.subscription_list,
+        )
 
 
 def _previous_kind(person: Person, subscription_list: SubscriptionList) -> str | None:
@@ -170,12 +195,22 @@ def _previous_kind(person: Person, subscription_list: SubscriptionList) -> str |
 
 def subscription_request(*, person, subscription_list, source, **kwargs) -> StateChange | None:
     """Ask for an opt-in (the web's double opt-in starts here). Nothing to do when the
-    person is already subscribed or waiting for the confirmation text."""
+    person is already subscribed or waiting for the confirmation text, or when their
+    number is on the suppression list (then the attempt is flagged for staff)."""
     current = Subscription.objects.filter(
         person=person, subscription_list=subscription_list
     ).first()
     if current and current.is_open:
         return None
+    if suppression.flag(
+        person.mdn or person.pending_mdn,
+        source=source,
+        what="sign-up refused",
+        refused=True,
+        person=person,
+        subscription_list=subscription_list,
+    ):
+        return None  # an erased number: never texted again, staff see the attempt
     return subscription_set_state(
         person=person,
         subscription_list=subscription_list,

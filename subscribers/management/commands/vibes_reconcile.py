@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from subscribers.management.progress import Progress
 from subscribers.models import Person
+from subscribers.repair.drift import drift_sweep
 from subscribers.repair.reconcile import person_reconcile
 from subscribers.vibes import VibesClient, VibesError
 
@@ -25,8 +26,18 @@ class Command(BaseCommand):
             help="Only this local person id (repeatable).",
         )
         parser.add_argument("--limit", type=int, default=None, help="At most this many.")
+        parser.add_argument(
+            "--drift",
+            action="store_true",
+            help="One drift sweep instead (as beat runs it): open opt-outs with failed "
+            "pushes, late ones, recent carrier opt-outs, then recent changes, within "
+            "VIBES_DRIFT_BUDGET requests a second.",
+        )
 
-    def handle(self, *args, person, limit, **options):
+    def handle(self, *args, person, limit, drift, **options):
+        if drift:
+            self.stdout.write(drift_sweep(client=VibesClient.from_settings()).summary())
+            return
         people = Person.objects.order_by("id")
         if person:
             people = people.filter(pk__in=person)

@@ -7,6 +7,7 @@ new kind gets a ``Push.Kind`` value, a module here and a line below.
 
 from ..models import Push
 from .common import StopPush
+from .erasure import push_erasure
 from .number import push_number
 from .old_number import push_old_number
 from .person import push_person
@@ -17,6 +18,7 @@ PERFORM = {
     Push.Kind.SUBSCRIPTION: push_subscription,
     Push.Kind.NUMBER: push_number,
     Push.Kind.OLD_NUMBER: push_old_number,
+    Push.Kind.ERASURE: push_erasure,
 }
 
 __all__ = ["PERFORM", "StopPush"]

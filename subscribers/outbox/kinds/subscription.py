@@ -1,7 +1,7 @@
 """The push of one subscription: a join goes to the list's acquisition campaign (Vibes
 subscribes nobody directly), a leave is a DELETE of the subscription."""
 
-from ... import services
+from ... import deadlines, services
 from ...models import Person, Source, Subscription
 from ...vibes import errors
 from ...vibes.client import VibesClient
@@ -25,7 +25,9 @@ def push_subscription(*, push: Push, client: VibesClient, started_at) -> str:
         return "no subscription"
     sub_list = sub.subscription_list
     if sub.status == Subscription.Status.OPTED_OUT:
-        return _unsubscribe(person, sub_list, client)
+        note = _unsubscribe(person, sub_list, client)
+        deadlines.confirm(person=person, subscription_list=sub_list, how="push")
+        return note
     if sub.status != Subscription.Status.PENDING:
         return f"nothing to do: {sub.status}"
     campaign = sub_list.acquisition_campaign_id

@@ -2,7 +2,8 @@
 
 import pytest
 
-from subscribers.models import Subscription, SubscriptionEvent
+from subscribers import suppression
+from subscribers.models import Subscription, SubscriptionEvent, SuppressedNumber
 from subscribers.preferences import links
 from tests import texts
 from tests.browser import ARTIFACTS, PHONE, screenshot
@@ -135,3 +136,16 @@ def test_the_pages_work_with_javascript_off(live_server, browser):
         assert status(world, world.events) == Subscription.Status.OPTED_OUT
     finally:
         context.close()
+
+
+def test_joining_with_an_erased_number_says_no_text_is_sent_on_a_phone(live_server, phone_page):
+    world = make_world()
+    SuppressedNumber.objects.create(number_hash=suppression.number_hash(world.person.mdn))
+    page = phone_page
+    page.goto(f"{live_server.url}{links.preference_path(world.person)}")
+    page.get_by_text("Store events", exact=True).click()
+    page.get_by_role("button", name="Save my lists").click()
+    page.wait_for_url("**/preferences/*/")
+    assert page.locator(".messages").inner_text().strip() == "We can't send texts to this number."
+    assert not page.get_by_label("Store events").is_checked()
+    screenshot(page, "preferences-erased-number-phone")

@@ -5,8 +5,14 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 
-from subscribers import services
-from subscribers.models import Source, Subscription, SubscriptionEvent
+from subscribers import services, suppression
+from subscribers.models import (
+    Source,
+    Subscription,
+    SubscriptionEvent,
+    SuppressedNumber,
+    SuppressionHit,
+)
 from subscribers.preferences import links
 from tests.subscribers.preferences.prefs_helpers import make_world, snapshot
 
@@ -372,3 +378,20 @@ def test_the_page_costs_the_same_queries_however_many_lists(client, world, url):
         client.get(url)
     assert len(many) == len(few)
     print(f"preference page: {len(few)} queries")
+
+
+def test_joining_with_an_erased_number_is_refused_and_said_so(client, world, url):
+    # The number was erased from an earlier record; Vibes now names it for this person.
+    SuppressedNumber.objects.create(number_hash=suppression.number_hash(world.person.mdn))
+    response = lists_post(
+        client,
+        url,
+        shown=[(world.weekly, 1), (world.events, 0)],
+        checked=[world.weekly, world.events],
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["We can't send texts to this number."]
+    assert not Subscription.objects.filter(subscription_list=world.events).exists()
+    hit = SuppressionHit.objects.get()
+    assert (hit.what, hit.refused, hit.subscription_list) == ("sign-up refused", True, world.events)

@@ -117,3 +117,72 @@ def test_new_history_rows_are_still_written_through_raw_sql_and_the_orm(person, 
             [person.pk, "2024-01-02T00:00Z", "2024-01-02T00:00Z", False],
         )
     assert SubscriptionEvent.objects.filter(person=person).count() == 2
+
+
+# --- erasure: the one update the database lets through -----------------------------------
+
+
+@pytest.fixture
+def evidenced(person):
+    return SubscriptionEvent.objects.create(
+        person=person,
+        kind="opted_in",
+        source="preference_page",
+        occurred_at="2024-01-01T00:00Z",
+        ip_address="203.0.113.9",
+        user_agent="Mozilla/5.0 (iPhone)",
+        page="/p/abc/",
+        changes={"mdn": [None, "+14155550132"]},
+        note="joined",
+    )
+
+
+def test_erasure_empties_only_the_personal_columns(evidenced):
+    assert SubscriptionEvent.objects.filter(pk=evidenced.pk).erase_personal() == 1
+    row = SubscriptionEvent.objects.values().get(pk=evidenced.pk)
+    assert (row["ip_address"], row["user_agent"], row["page"], row["changes"]) == (
+        None,
+        "",
+        "",
+        {},
+    )
+    assert (row["kind"], row["source"], row["note"]) == ("opted_in", "preference_page", "joined")
+    # Twice is harmless: the columns are empty already.
+    assert SubscriptionEvent.objects.filter(pk=evidenced.pk).erase_personal() == 1
+
+
+@pytest.mark.parametrize(
+    ("assignments", "values"),
+    [
+        # Emptying the personal columns while also rewriting another one.
+        ("ip_address = NULL, user_agent = '', page = '', changes = '{}', note = %s", ["forged"]),
+        ("ip_address = NULL, user_agent = '', page = '', changes = '{}', kind = %s", ["opted_out"]),
+        (
+            "ip_address = NULL, user_agent = '', page = '', changes = '{}', occurred_at = %s",
+            ["2030-01-01T00:00Z"],
+        ),
+        # Rewriting a personal column instead of emptying it.
+        ("ip_address = %s", ["198.51.100.1"]),
+        ("changes = %s, ip_address = NULL, user_agent = '', page = ''", ['{"mdn": [1, 2]}']),
+        # Emptying only some of them.
+        ("ip_address = NULL", []),
+    ],
+)
+def test_any_other_update_is_still_refused_by_the_database(evidenced, assignments, values):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = %s", [*values, evidenced.pk])  # noqa: S608
+    row = SubscriptionEvent.objects.values("ip_address", "note", "kind").get(pk=evidenced.pk)
+    assert row == {"ip_address": "203.0.113.9", "note": "joined", "kind": "opted_in"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite trigger names columns")
+def test_the_sqlite_trigger_covers_every_column_of_the_table():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+            ["subscriptionevent_no_update"],
+        )
+        (sql,) = cursor.fetchone()
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, TABLE)]
+    for column in columns:
+        assert f'"{column}"' in sql or column in ("ip_address", "user_agent", "page", "changes")

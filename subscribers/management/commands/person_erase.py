@@ -1,0 +1,58 @@
+"""Erase persons' personal data here and at Vibes, keeping their numbers suppressed."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from subscribers import phone, services, suppression
+from subscribers.models import Person, Source
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase a person (by local id or mobile number): every list ends, their number, "
+        "names, custom fields, external id, evidence and raw callbacks are wiped here, the "
+        "number stays on the suppression list as a keyed hash (SUPPRESSION_KEY), and an "
+        "erasure push nulls their Vibes record. Recorded in history (source: system). "
+        "Safe to run again; the push goes out through the worker."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--person", action="append", default=[], metavar="ID")
+        parser.add_argument("--mdn", action="append", default=[], metavar="NUMBER")
+        parser.add_argument("--note", default="", help="Why (kept in history).")
+        parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
+
+    def handle(self, *args, person, mdn, note, yes, **options):
+        people = self._persons(person, mdn)
+        if not people:
+            raise CommandError("Name at least one person: --person ID or --mdn NUMBER.")
+        if not yes:
+            answer = input(f"Erase {len(people)} person(s)? This cannot be undone. [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                raise CommandError("Nothing erased.")
+        for p in people:
+            result = services.person_erase(person=p, source=Source.SYSTEM, note=note)
+            again = " (erased before; done again)" if result.repeated else ""
+            self.stdout.write(
+                f"person #{p.pk}: erased{again}; {result.opted_out} list(s) ended, "
+                f"{result.numbers} number(s) suppressed, wiped {result.wiped}"
+            )
+
+    def _persons(self, ids, numbers) -> list[Person]:
+        found: dict[int, Person] = {}
+        for value in ids:
+            if not str(value).isdigit():
+                raise CommandError(f"--person takes a local id, not {value!r}.")
+            p = Person.objects.filter(pk=int(value)).first()
+            if p is None:
+                raise CommandError(f"No person #{value}.")
+            found[p.pk] = p
+        for raw in numbers:
+            mdn = phone.normalize_from_vibes(raw)
+            matches = list(Person.objects.filter(mdn=mdn)) + list(
+                Person.objects.filter(pending_mdn=mdn).exclude(mdn=mdn)
+            )
+            if not matches:
+                state = "suppressed already" if suppression.is_suppressed(mdn) else "unknown"
+                raise CommandError(f"No person has the number {phone.mask(mdn)} ({state}).")
+            found.update((p.pk, p) for p in matches)
+        return list(found.values())
