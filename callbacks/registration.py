@@ -8,6 +8,7 @@ GLOBAL_TYPES = (
     "person_updated",
     "subscription_list_added",
     "subscription_list_updated",
+    "unmatched_message_received",
 )
 PER_LIST = ("subscription_added", "subscription_removed")
 PER_CAMPAIGN = ("ack_participant_added", "ack_participant_changed")

@@ -5,18 +5,23 @@ Nothing outside ``subscribers.services`` saves these models; every service recor
 """
 
 from ..outbox.models import Push, PushAttempt, VibesAccess
+from .dead_numbers import DEAD_NUMBER_REASONS, DeadNumber, number_holders
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
 from .persons import Person, Source
 from .proofs import NumberProof
+from .revocations import RevocationReview
 
 __all__ = [
+    "DEAD_NUMBER_REASONS",
     "CustomField",
+    "DeadNumber",
     "NumberProof",
     "Person",
     "Push",
     "PushAttempt",
+    "RevocationReview",
     "Source",
     "Subscription",
     "SubscriptionEvent",
@@ -24,4 +29,5 @@ __all__ = [
     "SubscriptionList",
     "SubscriptionQuerySet",
     "VibesAccess",
+    "number_holders",
 ]
