@@ -8,19 +8,22 @@ from Vibes, and the read-only outbox).
 
 from django.contrib import admin
 
-from ..models import CustomField, Person, SubscriptionEvent, SubscriptionList
+from ..models import CustomField, Person, RevocationReview, SubscriptionEvent, SubscriptionList
 from .history import CustomFieldAdmin, SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
+from .revocations import RevocationReviewAdmin
 
 admin.site.register(Person, PersonAdmin)
 admin.site.register(SubscriptionList, SubscriptionListAdmin)
 admin.site.register(SubscriptionEvent, SubscriptionEventAdmin)
 admin.site.register(CustomField, CustomFieldAdmin)
+admin.site.register(RevocationReview, RevocationReviewAdmin)
 
 __all__ = [
     "CustomFieldAdmin",
     "PersonAdmin",
+    "RevocationReviewAdmin",
     "SubscriptionEventAdmin",
     "SubscriptionInline",
     "SubscriptionListAdmin",
