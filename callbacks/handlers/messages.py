@@ -29,7 +29,8 @@ def unmatched_message(event: CallbackEvent) -> Outcome:
     message = message_of(event.payload)
     words = message_text(message)
     mdn = normalize_from_vibes(message_mdn(message))
-    sent_at = occurred(event, parse_timestamp(message.get("received_date")))
+    # When the phone sent it (Vibes received it), not when Vibes called us about it.
+    sent_at = parse_timestamp(message.get("received_date")) or occurred(event)
     verdict = revocation.classify(words)
     person = _sender(event, mdn) if verdict else None
     if verdict is None:
