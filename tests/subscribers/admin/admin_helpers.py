@@ -17,6 +17,9 @@ from subscribers.models import Person, Source, SubscriptionEvent, SubscriptionLi
 from subscribers.preferences.evidence import Evidence
 
 MARKETING_MIGRATION = import_module("subscribers.migrations.0002_marketing_group")
+REVOCATION_MIGRATION = import_module("subscribers.migrations.0007_revocation_and_dead_numbers")
+#: Everything the migrations grant the Marketing group.
+MARKETING_PERMISSIONS = [*MARKETING_MIGRATION.PERMISSIONS, *REVOCATION_MIGRATION.MARKETING]
 PASSWORD = "correct horse battery staple 42"
 T0 = datetime(2026, 9, 1, 15, 42, 23, tzinfo=UTC)
 
@@ -26,7 +29,7 @@ def ensure_marketing_group() -> Group:
     test has flushed the tables (flush re-creates permissions, not groups)."""
     group, _ = Group.objects.get_or_create(name=MARKETING_MIGRATION.GROUP)
     if not group.permissions.exists():
-        for app_label, codename in MARKETING_MIGRATION.PERMISSIONS:
+        for app_label, codename in MARKETING_PERMISSIONS:
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from callbacks.models import CallbackEvent
 from subscribers.models import CustomField, Person, SubscriptionEvent
 
-from .admin_helpers import MARKETING_MIGRATION, person_with_story
+from .admin_helpers import MARKETING_PERMISSIONS, person_with_story
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_marketing_group_from_the_migration_has_exactly_what_staff_need():
         (p.content_type.app_label, p.codename)
         for p in group.permissions.select_related("content_type")
     }
-    assert granted == set(MARKETING_MIGRATION.PERMISSIONS)
+    assert granted == set(MARKETING_PERMISSIONS)
     assert not any(codename.startswith(("delete_", "add_")) for _, codename in granted)
     assert ("subscribers", "change_subscriptionevent") not in granted
     assert ("callbacks", "change_callbackevent") not in granted
