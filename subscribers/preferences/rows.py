@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from ..models import (
+    DEAD_NUMBER_REASONS,
+    Person,
+    Source,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionList,
+)
 from ..phone import mask
 from ..services import NUMBER_REASONS, number_is_dead
 
@@ -164,7 +171,10 @@ def history_rows(person: Person) -> list[HistoryRow]:
                 text = _("New number not used")
             else:
                 text = _("New number withdrawn")
-        rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))
+        how = _SOURCE_TEXT.get(e.source, _("by us"))
+        if e.opt_out_reason in DEAD_NUMBER_REASONS:
+            how = _SOURCE_TEXT[Source.PUSH]  # the carrier's report, not a text the person sent
+        rows.append(HistoryRow(e.occurred_at, text, str(how)))
     return rows
 
 

@@ -29,6 +29,9 @@ def test_the_page_says_the_number_is_no_longer_valid_and_offers_no_list(client, 
     assert "Texts go to" not in body
     assert 'name="list"' not in body and "Save my lists" not in body  # no box to tick
     assert "Add your mobile number below to join this list." in body
+    # The carrier reported it: the history does not say the person texted anything.
+    assert "<li>Number no longer valid <span>by our texting service</span>" in body
+    assert "<li>Left Weekly deals <span>by our texting service</span>" in body
 
 
 @pytest.mark.django_db
