@@ -48,7 +48,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 class RevocationReviewAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
-    list_display = ("sent_at", "number", "person", "words", "reason", "state", "decide")
+    list_display = ("sent_at", "words", "decide", "sender", "reason", "state")
     list_display_links = None
     list_filter = (StateFilter, "reason")
     list_select_related = ("person", "decided_by")
@@ -70,6 +70,12 @@ class RevocationReviewAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("number"))
     def number(self, review):
         return phone.mask(review.mdn, unbroken=True) or "—"
+
+    @admin.display(description=gettext_lazy("from"))
+    def sender(self, review):
+        if review.person is not None:
+            return str(review.person)
+        return _("%(number)s (nobody here)") % {"number": self.number(review)}
 
     @admin.display(description=gettext_lazy("text the phone sent"))
     def words(self, review):
