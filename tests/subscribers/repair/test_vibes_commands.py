@@ -95,7 +95,7 @@ def test_register_callbacks_registers_each_type_once(fake_vibes, published, sett
     settings.CALLBACK_TOKENS = ["t" * 32]
     services.subscription_list_upsert(list_id="1234", name="Deals", acquisition_campaign_id="77")
     out, _ = run("vibes_register_callbacks", "--base-url", "https://prefs.example.com", "--test")
-    assert "registered: 8" in out and "tests fired: 8" in out
+    assert "registered: 9" in out and "tests fired: 9" in out
     urls = {cb["destination"]["url"] for cb in fake_vibes.callbacks}
     assert urls == {f"https://prefs.example.com/callbacks/vibes/{'t' * 32}/"}
     kinds = {
@@ -103,8 +103,9 @@ def test_register_callbacks_registers_each_type_once(fake_vibes, published, sett
     }
     assert ("subscription_added", "{'list_id': '1234'}") in kinds
     assert ("ack_participant_changed", "{'campaign_id': '77'}") in kinds
+    assert ("unmatched_message_received", "") in kinds  # texts: no filter
     out, _ = run("vibes_register_callbacks", "--base-url", "https://prefs.example.com")
-    assert "registered: 0" in out and "already there: 8" in out
+    assert "registered: 0" in out and "already there: 9" in out
     assert "t" * 32 not in out
 
 
