@@ -73,10 +73,10 @@ def unmatched_message(event: CallbackEvent) -> Outcome:
         person=person, text=words, occurred_at=sent_at, callback=event
     )
     ended = sum(1 for c in changes if c.applied)
+    note = f"Revocation by text: opted out of {ended} list(s)."
+    if len(changes) > ended:
+        # A list joined after the text was sent: the newer join stands (kept in history).
+        note += f" {len(changes) - ended} list(s) changed after the text; kept as they are."
     return Outcome(
-        Status.APPLIED,
-        note=f"Revocation by text: opted out of {ended} list(s)."
-        if ended
-        else "Revocation by text: no list was open.",
-        person=person,
+        Status.APPLIED, note=note if changes else "Revocation by text: no list open.", person=person
     )

@@ -128,7 +128,7 @@ def test_the_opt_outs_of_a_revocation_are_pushed_to_vibes_unlike_vibes_own(deliv
     [
         {"mdn": None, "mobile_phone": {"mdn": ANA}},
         {"mdn": None, "from": ANA},
-        {"mdn": "3125550123"},  # national, as vibes-api.md §5 shows
+        {"mdn": "3125550123"},  # national, as docs/vibes.md (Quirks) allows
         {"message_text": None, "text": "ALTO"},
         {"message_text": None, "body": "Opt-out."},
     ],
@@ -213,3 +213,19 @@ def test_unmatched_messages_are_registered_with_vibes_without_a_filter():
             },
         }
     ]
+
+
+def test_a_join_made_after_the_text_was_sent_stands_and_the_note_says_so(deliver, ana):
+    deliver(text_event("STOP", received_date="2026-12-03T11:00:00Z"))  # before the request
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.error == (
+        "Revocation by text: opted out of 2 list(s). "
+        "1 list(s) changed after the text; kept as they are."
+    )
+    assert statuses(ana) == {"1234": "opted_out", "1235": "opted_out", "1236": "pending"}
+
+
+def test_a_revocation_when_no_list_is_open_says_so(deliver, ana):
+    deliver(text_event("STOP"))
+    deliver(text_event("STOP", event_id="MSG-2"))
+    assert CallbackEvent.objects.get(event_id="MSG-2").error == "Revocation by text: no list open."
