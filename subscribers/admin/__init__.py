@@ -8,7 +8,15 @@ from Vibes, and the read-only outbox).
 
 from django.contrib import admin
 
-from ..models import CustomField, Person, RevocationReview, SubscriptionEvent, SubscriptionList
+from ..models import (
+    CustomField,
+    DeadNumber,
+    Person,
+    RevocationReview,
+    SubscriptionEvent,
+    SubscriptionList,
+)
+from .dead_numbers import DeadNumberAdmin
 from .history import CustomFieldAdmin, SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
@@ -19,9 +27,11 @@ admin.site.register(SubscriptionList, SubscriptionListAdmin)
 admin.site.register(SubscriptionEvent, SubscriptionEventAdmin)
 admin.site.register(CustomField, CustomFieldAdmin)
 admin.site.register(RevocationReview, RevocationReviewAdmin)
+admin.site.register(DeadNumber, DeadNumberAdmin)
 
 __all__ = [
     "CustomFieldAdmin",
+    "DeadNumberAdmin",
     "PersonAdmin",
     "RevocationReviewAdmin",
     "SubscriptionEventAdmin",

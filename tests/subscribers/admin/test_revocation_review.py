@@ -149,3 +149,20 @@ def test_the_person_page_says_the_number_is_no_longer_valid(marketing_client, an
     body = page.content.decode()
     assert "Number no longer valid" in body
     assert "The number was disconnected (disconnect)" in body and "fresh opt-in" in body
+
+
+def test_numbers_no_longer_valid_show_who_holds_the_number_now(marketing_client, ana, lists):
+    services.person_number_dead(person=ana, reason="disconnect", occurred_at=T0 + timedelta(days=3))
+    newcomer = services.person_create(source=Source.VIBES_CALLBACK, person_key="pk-new", mdn=ANA)
+    services.subscription_activate(
+        person=newcomer,
+        subscription_list=lists[2],
+        source=Source.VIBES_CALLBACK,
+        occurred_at=T0 + timedelta(days=9),
+    )
+    page = marketing_client.get("/admin/subscribers/deadnumber/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "The number was disconnected (disconnect)" in body
+    assert f"/admin/subscribers/person/{newcomer.pk}/change/" in body and "1 open list(s)" in body
+    assert f"/admin/subscribers/person/{ana.pk}/change/" not in body  # not the old owner
