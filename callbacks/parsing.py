@@ -156,12 +156,39 @@ def parse_event(body: str) -> ParsedEvent:
 
 # Where each type keeps the person it is about.
 def person_of(payload: dict) -> dict:
-    """The person object of any event type (may be empty)."""
+    """The person object of any event type (may be empty). A text's sender is named by
+    the message's number when its person object has none (or there is no person)."""
     for container in ("subscription", "participant"):
         inner = obj(payload.get(container))
         if inner:
             return obj(inner.get("person"))
+    message = obj(payload.get("message"))
+    if message:
+        person = dict(obj(message.get("person")))
+        if not mdn_of(person) and message_mdn(message):
+            person["mdn"] = message_mdn(message)
+        return person
     return obj(payload.get("person"))
+
+
+# unmatched_message_received: the shape is an assumption, read leniently (docs/vibes.md).
+def message_of(payload: dict) -> dict:
+    """The message object of a text event; its fields at the top level are read too."""
+    return obj(payload.get("message")) or payload
+
+
+def message_mdn(message: dict) -> str:
+    """The sender's number: ``mdn``, ``mobile_phone.mdn`` or ``from``."""
+    return mdn_of(message) or text(message.get("from"), 32)
+
+
+def message_text(message: dict) -> str:
+    """The words the phone sent: ``message_text``, ``text`` or ``body``."""
+    for name in ("message_text", "text", "body"):
+        words = text(message.get(name), 2000)
+        if words:
+            return words
+    return ""
 
 
 def mdn_of(person: dict) -> str:

@@ -36,6 +36,7 @@ OTHER_REASONS = {
     "not_a_mobile_number": _("Not a number that can receive texts"),
     "vibes_rejected": _("Vibes did not accept the number"),
     "no_list": _("No list could confirm the new number"),
+    "text_revocation": _("Texted us to stop (STOP, CANCEL, ALTO…), by any wording"),
 }
 
 REASONS = {**STAFF_REASONS, **OTHER_REASONS}

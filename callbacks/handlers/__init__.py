@@ -8,6 +8,7 @@ stores any type, and one not listed is kept as ``ignored``.
 from .acks import ack_participant
 from .base import Outcome, Unprocessable
 from .lists import subscription_list_changed
+from .messages import unmatched_message
 from .persons import person_changed
 from .subscriptions import subscription_added, subscription_removed
 
@@ -20,6 +21,7 @@ HANDLERS = {
     "subscription_list_updated": subscription_list_changed,
     "ack_participant_added": ack_participant,
     "ack_participant_changed": ack_participant,
+    "unmatched_message_received": unmatched_message,
 }
 
 __all__ = ["HANDLERS", "Outcome", "Unprocessable"]

@@ -1,6 +1,13 @@
-"""subscription_added and subscription_removed: one person on one list, newest event wins."""
+"""subscription_added and subscription_removed: one person on one list, newest event wins.
+
+A removal for a reason that says the number itself is gone (``DEAD_NUMBER_REASONS``:
+disconnected, failing at the carrier, carrier no longer served) ends every list for it and
+marks the number as no longer the person's; a later subscription from Vibes for the same
+person is the fresh opt-in that makes it theirs again (subscribers/services/revocation.py).
+"""
 
 from subscribers import services
+from subscribers.models import DEAD_NUMBER_REASONS
 
 from ..models import CallbackEvent
 from ..parsing import obj, parse_timestamp, text
@@ -34,6 +41,14 @@ def subscription_added(event: CallbackEvent) -> Outcome:
         acquisition_campaign_id=_campaign(sub),
         callback=event,
     )
+    if change.applied:
+        services.person_number_revive(
+            person=person,
+            source=SOURCE,
+            occurred_at=occurred_at,
+            callback=event,
+            note="number valid again: subscribed in Vibes",
+        )
     return state_outcome(change, person)
 
 
@@ -42,6 +57,7 @@ def subscription_removed(event: CallbackEvent) -> Outcome:
     opt_out = parse_timestamp(sub.get("opt_out_date"))
     occurred_at = occurred(event, opt_out)
     person = person_named(event, obj(sub.get("person")), occurred_at)
+    reason = text(sub.get("opt_out_reason"), 64)
     change = services.subscription_cancel(
         person=person,
         subscription_list=list_named(sub),
@@ -49,8 +65,12 @@ def subscription_removed(event: CallbackEvent) -> Outcome:
         occurred_at=occurred_at,
         opt_in_date=parse_timestamp(sub.get("opt_in_date")),
         opt_out_date=opt_out or occurred_at,
-        opt_out_reason=text(sub.get("opt_out_reason"), 64),
+        opt_out_reason=reason,
         acquisition_campaign_id=_campaign(sub),
         callback=event,
     )
+    if change.applied and reason.lower() in DEAD_NUMBER_REASONS:
+        services.person_number_dead(
+            person=person, reason=reason.lower(), occurred_at=occurred_at, callback=event
+        )
     return state_outcome(change, person)

@@ -11,18 +11,22 @@ from django.contrib import admin
 
 from ..models import (
     CustomField,
+    DeadNumber,
     OptOutDeadline,
     Person,
+    RevocationReview,
     SubscriptionEvent,
     SubscriptionList,
     SuppressedNumber,
     SuppressionHit,
 )
+from .dead_numbers import DeadNumberAdmin
 from .deadlines import OptOutDeadlineAdmin
 from .erasure import SuppressedNumberAdmin, SuppressionHitAdmin
 from .history import CustomFieldAdmin, SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
+from .revocations import RevocationReviewAdmin
 
 admin.site.register(Person, PersonAdmin)
 admin.site.register(SubscriptionList, SubscriptionListAdmin)
@@ -32,9 +36,14 @@ admin.site.register(SuppressedNumber, SuppressedNumberAdmin)
 admin.site.register(SuppressionHit, SuppressionHitAdmin)
 admin.site.register(OptOutDeadline, OptOutDeadlineAdmin)
 
+admin.site.register(RevocationReview, RevocationReviewAdmin)
+admin.site.register(DeadNumber, DeadNumberAdmin)
+
 __all__ = [
     "CustomFieldAdmin",
+    "DeadNumberAdmin",
     "PersonAdmin",
+    "RevocationReviewAdmin",
     "SubscriptionEventAdmin",
     "SubscriptionInline",
     "SubscriptionListAdmin",

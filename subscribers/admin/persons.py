@@ -13,6 +13,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +146,16 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     fieldsets = (
         (
             _("Details"),
-            {"fields": ("mdn", "pending_mdn", "external_person_id", "carrier_code", "timezone")},
+            {
+                "fields": (
+                    "mdn",
+                    "number_status",
+                    "pending_mdn",
+                    "external_person_id",
+                    "carrier_code",
+                    "timezone",
+                )
+            },
         ),
         (_("Custom fields"), {"fields": ("custom_fields",)}),
         (
@@ -182,6 +192,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         "link_version",
         "pending_mdn",
         "preference_link",
+        "number_status",
     )
 
     # --- changelist -----------------------------------------------------------------
@@ -214,6 +225,19 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     def last_change(self, person):
         sources = {value: str(label) for value, label in Source.choices}
         return last_change_text(person, sources)
+
+    @admin.display(description=_("number status"))
+    def number_status(self, person):
+        """Whether the number is still the person's (a carrier opt-out says it is not)."""
+        dead = services.number_is_dead(person) if person is not None and person.pk else None
+        if dead is None:
+            return _("Valid") if person is not None and person.mdn else "—"
+        return format_html(
+            '<strong class="number-dead">{}</strong> {}',
+            _("Number no longer valid"),
+            _("(%(reason)s, since %(when)s). Every list ended; a fresh opt-in is required.")
+            % {"reason": reason_text(dead.reason), "when": date_format(dead.ended_at)},
+        )
 
     @admin.display(description=_("preference link"))
     def preference_link(self, person):

@@ -5,21 +5,26 @@ Nothing outside ``subscribers.services`` saves these models; every service recor
 """
 
 from ..outbox.models import Push, PushAttempt, VibesAccess
+from .dead_numbers import DEAD_NUMBER_REASONS, DeadNumber, number_holders
 from .deadlines import OptOutDeadline
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
 from .persons import Person, Source
 from .proofs import NumberProof
+from .revocations import RevocationReview
 from .suppression import SuppressedNumber, SuppressionHit
 
 __all__ = [
+    "DEAD_NUMBER_REASONS",
     "CustomField",
+    "DeadNumber",
     "NumberProof",
     "OptOutDeadline",
     "Person",
     "Push",
     "PushAttempt",
+    "RevocationReview",
     "Source",
     "Subscription",
     "SuppressedNumber",
@@ -29,4 +34,5 @@ __all__ = [
     "SubscriptionList",
     "SubscriptionQuerySet",
     "VibesAccess",
+    "number_holders",
 ]

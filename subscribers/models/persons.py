@@ -19,6 +19,9 @@ class Source(models.TextChoices):
     RECONCILE = "reconcile", _("Reconcile with Vibes")
     PUSH = "push", _("Push to Vibes")
     SYSTEM = "system", _("System")
+    # A text the phone sent (Vibes forwards it as unmatched_message_received): the person's
+    # own request, so unlike Vibes' changes it is pushed to Vibes.
+    TEXT_MESSAGE = "text_message", _("Text message from the phone")
 
     @classmethod
     def from_vibes(cls) -> frozenset[str]:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .. import limits
-from ..models import Person
+from ..models import Person, number_holders
 from . import links
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def request_link(*, mdn: str) -> bool:
     within_limit = limits.hit(
         "link-request-mdn", mdn, _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT)
     )
-    person = Person.objects.filter(mdn=mdn).order_by("id").first()
+    person = number_holders(mdn).first()  # never the page of a number that died on them
     # The same work either way: sign a token (for an unsaved stand-in when unknown).
     url = links.preference_url(person or Person(pk=0, link_version=0))
     sender = import_string(_setting("PREFERENCE_LINK_SENDER", DEFAULT_SENDER))

@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from ..models import (
+    DEAD_NUMBER_REASONS,
+    Person,
+    Source,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionList,
+)
 from ..phone import mask
-from ..services import NUMBER_REASONS
+from ..services import NUMBER_REASONS, number_is_dead
 
 JOIN_DISCLOSURE = gettext_lazy(
     "We'll text you to confirm each list you join. Message and data rates may apply. "
@@ -52,7 +59,9 @@ def list_rows(person: Person) -> list[ListRow]:
             "subscription_list_id", "status"
         )
     )
-    number = person.mdn or person.pending_mdn
+    # A number that is no longer the person's joins nothing: a new one must be confirmed.
+    current = "" if number_is_dead(person) else person.mdn
+    number = current or person.pending_mdn
     rows = []
     for sub_list in lists:
         status = status_of.get(sub_list.pk, "none")
@@ -97,6 +106,7 @@ _SOURCE_TEXT = {
     Source.VIBES_CALLBACK: gettext_lazy("by text message"),
     Source.ADMIN: gettext_lazy("by our team"),
     Source.PUSH: gettext_lazy("by our texting service"),
+    Source.TEXT_MESSAGE: gettext_lazy("by your text message"),
 }
 
 
@@ -149,7 +159,10 @@ def history_rows(person: Person) -> list[HistoryRow]:
         name = e.subscription_list.name if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
         changes = e.changes or {}
-        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
+        if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "number_valid" in changes:
+            valid = changes["number_valid"][1]
+            text = _("Number valid again") if valid else _("Number no longer valid")
+        elif e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
             if "mdn" in changes:
                 text = _("New number confirmed")
             elif changes["pending_mdn"][1]:
@@ -158,14 +171,24 @@ def history_rows(person: Person) -> list[HistoryRow]:
                 text = _("New number not used")
             else:
                 text = _("New number withdrawn")
-        rows.append(HistoryRow(e.occurred_at, text, str(_SOURCE_TEXT.get(e.source, _("by us")))))
+        how = _SOURCE_TEXT.get(e.source, _("by us"))
+        if e.opt_out_reason in DEAD_NUMBER_REASONS:
+            how = _SOURCE_TEXT[Source.PUSH]  # the carrier's report, not a text the person sent
+        rows.append(HistoryRow(e.occurred_at, text, str(how)))
     return rows
 
 
 def number_problem(person: Person) -> str:
-    """What the page says when the person's last new number was not used, else ""."""
+    """What the page says when the person's number stopped working or their last new
+    number was not used, else ""."""
     if person.pending_mdn:
         return ""
+    if number_is_dead(person):
+        return _(
+            "Our texting service reports that %(number)s is no longer in service, so every "
+            "list has ended for it. To get texts again, add your mobile number below and "
+            "confirm it."
+        ) % {"number": mask(person.mdn, unbroken=True)}
     last = (
         SubscriptionEvent.objects.filter(
             person=person,

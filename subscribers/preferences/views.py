@@ -90,6 +90,7 @@ def _render_page(
         "token": token,
         "person": person,
         "masked_mdn": mask(person.mdn, unbroken=True),
+        "number_dead": services.number_is_dead(person) is not None,
         "masked_pending": mask(person.pending_mdn, unbroken=True),
         "rows": rows,
         "has_changeable_lists": any(not r.disabled for r in rows),

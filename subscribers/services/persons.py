@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import phone, suppression
-from ..models import Person, Source, SubscriptionEvent
+from ..models import Person, Source, SubscriptionEvent, number_holders
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
 from . import erasure
@@ -196,7 +196,9 @@ def person_find_for_vibes(identity: VibesIdentity) -> Person | None:
             if person is not None:
                 return person
     if identity.mdn:
-        by_number = Person.objects.filter(mdn=identity.mdn).order_by("id").first()
+        # A number that died on a person (DeadNumber) is no longer theirs: the carrier may
+        # have given it to someone else, so it names them no more (only their ids do).
+        by_number = number_holders(identity.mdn).first()
         # A number someone asked to switch to: Vibes may name it by a new person of its own.
         return by_number or Person.objects.filter(pending_mdn=identity.mdn).order_by("id").first()
     return None

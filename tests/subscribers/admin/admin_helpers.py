@@ -18,10 +18,12 @@ from subscribers.preferences.evidence import Evidence
 
 MARKETING_MIGRATION = import_module("subscribers.migrations.0002_marketing_group")
 COMPLIANCE_MIGRATION = import_module("subscribers.migrations.0007_erasure")
+REVOCATION_MIGRATION = import_module("subscribers.migrations.0008_revocation_and_dead_numbers")
 #: Every permission the migrations give the Marketing group.
 MARKETING_PERMISSIONS = [
     *MARKETING_MIGRATION.PERMISSIONS,
     *(("subscribers", codename) for codename in COMPLIANCE_MIGRATION.MARKETING_PERMISSIONS),
+    *REVOCATION_MIGRATION.MARKETING,
 ]
 PASSWORD = "correct horse battery staple 42"
 T0 = datetime(2026, 9, 1, 15, 42, 23, tzinfo=UTC)

@@ -1,0 +1,231 @@
+"""unmatched_message_received through the endpoint: a text revoking consent opts the number
+out of every list and is pushed to Vibes; a near-miss or an unknown number waits for
+staff; nothing the phone said is lost."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from callbacks.models import CallbackEvent
+from callbacks.registration import wanted_callbacks
+from subscribers import services
+from subscribers.models import (
+    Person,
+    Push,
+    RevocationReview,
+    Source,
+    Subscription,
+    SubscriptionEvent,
+)
+
+from ..conftest import subscription_event
+
+pytestmark = pytest.mark.django_db
+
+ANA = "+13125550123"
+
+
+def text_event(words="Stop please", *, event_id="MSG-1", mdn=ANA, person=True, **message):
+    """The shape PAYLOADS agreed with the simulator (docs/vibes.md marks it an assumption)."""
+    body = {
+        "mdn": mdn,
+        "message_text": words,
+        "short_code": "12345",
+        "received_date": "2026-12-03T13:00:00Z",
+    }
+    if person:
+        body["person"] = {
+            "id": "123",
+            "person_key": "p-abc",
+            "external_person_id": "ext-1",
+            "url": "https://public-api.vibescm.com/companies/ck/mobiledb/persons/p-abc",
+        }
+    body.update(message)
+    return {
+        "event_id": event_id,
+        "callback_type": "unmatched_message_received",
+        "event_type": "unmatched_message_received",
+        "event_date": "2026-12-03T13:00:01Z",
+        "message": {k: v for k, v in body.items() if v is not None},
+    }
+
+
+@pytest.fixture
+def ana(deliver):
+    """Ana, known by Vibes' ids, on two lists and waiting to confirm a third."""
+    for n, list_id in enumerate(("1234", "1235")):
+        person = {
+            "id": "123",
+            "person_key": "p-abc",
+            "external_person_id": "ext-1",
+            "mobile_phone": {"mdn": ANA},
+        }
+        deliver(subscription_event(event_id=f"ADD-{n}", person=person, list_id=list_id))
+    person = Person.objects.get()
+    third = services.subscription_list_upsert(list_id="1236", name="Order updates")[0]
+    services.subscription_request(
+        person=person,
+        subscription_list=third,
+        source=Source.PREFERENCE_PAGE,
+        occurred_at=datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
+    )
+    Push.objects.all().delete()  # the join's own push: not what these tests look at
+    return person
+
+
+def statuses(person):
+    return dict(
+        Subscription.objects.filter(person=person).values_list(
+            "subscription_list__list_id", "status"
+        )
+    )
+
+
+def test_a_revocation_text_opts_out_of_every_list_with_the_text_as_evidence(deliver, ana):
+    response = deliver(text_event("Stop please"))
+    assert response.status_code == 200
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.status == "applied", event.error
+    assert event.person == ana and event.mdn == ANA
+    assert event.error == "Revocation by text: opted out of 3 list(s)."
+    assert statuses(ana) == {"1234": "opted_out", "1235": "opted_out", "1236": "opted_out"}
+    rows = SubscriptionEvent.objects.filter(person=ana, kind="opted_out")
+    assert rows.count() == 3
+    for row in rows:
+        assert row.source == Source.TEXT_MESSAGE
+        assert row.wording == "Stop please"
+        assert row.callback == event
+        assert row.opt_out_reason == "text_revocation"
+        assert row.occurred_at.isoformat() == "2026-12-03T13:00:00+00:00"  # when it was sent
+    assert all(s.opt_out_reason == "text_revocation" for s in Subscription.objects.all())
+
+
+def test_the_opt_outs_of_a_revocation_are_pushed_to_vibes_unlike_vibes_own(deliver, ana):
+    deliver(text_event("UNSUBSCRIBE ME"))
+    pushes = Push.objects.filter(person=ana, kind=Push.Kind.SUBSCRIPTION, state="pending")
+    assert sorted(p.subscription_list.list_id for p in pushes) == ["1234", "1235", "1236"]
+    assert Person.objects.get(pk=ana.pk).sync_state == "pending"
+    # Vibes' own opt-out (the echo of our push) adds no push.
+    Push.objects.all().delete()
+    removed = subscription_event(
+        "subscription_removed",
+        event_id="ECHO",
+        event_date="2026-12-03T13:05:00Z",
+        person={"id": "123", "person_key": "p-abc", "mobile_phone": {"mdn": ANA}},
+        opt_out_reason="api_opt_out",
+        opt_out_date="2026-12-03T13:05:00Z",
+    )
+    deliver(removed)
+    assert not Push.objects.exists()
+    # The subscription keeps the reason it was ended for: the person's text.
+    assert Subscription.objects.get(subscription_list__list_id="1234").opt_out_reason == (
+        "text_revocation"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"mdn": None, "mobile_phone": {"mdn": ANA}},
+        {"mdn": None, "from": ANA},
+        {"mdn": "3125550123"},  # national, as docs/vibes.md (Quirks) allows
+        {"message_text": None, "text": "ALTO"},
+        {"message_text": None, "body": "Opt-out."},
+    ],
+    ids=["mobile_phone.mdn", "from", "national number", "text", "body"],
+)
+def test_every_accepted_shape_of_the_text_is_read(deliver, ana, message):
+    deliver(text_event(person=False, **message))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.status == "applied" and event.person == ana, event.error
+    assert set(statuses(ana).values()) == {"opted_out"}
+
+
+def test_a_near_miss_waits_for_review_and_changes_nothing(deliver, ana):
+    deliver(text_event("please stop texting me"))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.status == "applied" and "waiting for review" in event.error
+    review = RevocationReview.objects.get()
+    assert (review.person, review.mdn, review.text) == (ana, ANA, "please stop texting me")
+    assert (review.reason, review.state, review.callback) == ("near_miss", "open", event)
+    assert set(statuses(ana).values()) == {"active", "pending"}
+    assert not Push.objects.exists()
+
+
+def test_a_revocation_from_a_number_nobody_has_is_kept_for_review(deliver):
+    deliver(text_event("STOP", mdn="+13125550999", person=False))
+    event = CallbackEvent.objects.get()
+    assert event.status == "applied" and event.mdn == "+13125550999"
+    assert "Nobody here has this number" in event.error
+    review = RevocationReview.objects.get()
+    assert (review.reason, review.mdn, review.person) == ("unknown_number", "+13125550999", None)
+    assert not Person.objects.exists()
+
+
+def test_a_text_about_something_else_changes_nothing(deliver, ana):
+    deliver(text_event("What time do you open?"))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.status == "applied" and event.error == "Not an opt-out: nothing to do."
+    assert not RevocationReview.objects.exists()
+    assert set(statuses(ana).values()) == {"active", "pending"}
+
+
+def test_a_repeated_delivery_queues_the_text_once(deliver, ana):
+    deliver(text_event("no more"))
+    again = deliver(text_event("no more"))
+    assert again.json()["status"] == "duplicate"
+    assert RevocationReview.objects.count() == 1
+
+
+def test_a_text_with_no_words_is_not_an_opt_out(deliver, ana):
+    deliver(text_event(message_text=None))
+    assert CallbackEvent.objects.get(event_id="MSG-1").status == "applied"
+    assert set(statuses(ana).values()) == {"active", "pending"}
+
+
+def test_a_stop_from_the_new_number_someone_asked_for_withdraws_only_that_number(deliver, ana):
+    services.person_request_number(person=ana, mdn="+13125550177", source=Source.PREFERENCE_PAGE)
+    deliver(text_event("STOP", mdn="+13125550177", person=False))
+    ana.refresh_from_db()
+    assert ana.pending_mdn == "" and ana.mdn == ANA
+    assert set(statuses(ana).values()) == {"active", "pending"}
+    withdrawn = SubscriptionEvent.objects.filter(person=ana, changes__has_key="pending_mdn")
+    assert withdrawn.last().source == Source.TEXT_MESSAGE
+
+
+def test_a_revocation_also_withdraws_a_new_number_still_waiting(deliver, ana):
+    services.person_request_number(person=ana, mdn="+13125550177", source=Source.PREFERENCE_PAGE)
+    deliver(text_event("Cancelar"))
+    ana.refresh_from_db()
+    assert ana.pending_mdn == "" and set(statuses(ana).values()) == {"opted_out"}
+
+
+def test_unmatched_messages_are_registered_with_vibes_without_a_filter():
+    wanted = wanted_callbacks("https://example.test/callbacks/vibes/tok/")
+    texts = [w for w in wanted if w["callback_type"] == "unmatched_message_received"]
+    assert texts == [
+        {
+            "callback_type": "unmatched_message_received",
+            "destination": {
+                "url": "https://example.test/callbacks/vibes/tok/",
+                "method": "POST",
+                "content_type": "application/json",
+            },
+        }
+    ]
+
+
+def test_a_join_made_after_the_text_was_sent_stands_and_the_note_says_so(deliver, ana):
+    deliver(text_event("STOP", received_date="2026-12-03T11:00:00Z"))  # before the request
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.error == (
+        "Revocation by text: opted out of 2 list(s). "
+        "1 list(s) changed after the text; kept as they are."
+    )
+    assert statuses(ana) == {"1234": "opted_out", "1235": "opted_out", "1236": "pending"}
+
+
+def test_a_revocation_when_no_list_is_open_says_so(deliver, ana):
+    deliver(text_event("STOP"))
+    deliver(text_event("STOP", event_id="MSG-2"))
+    assert CallbackEvent.objects.get(event_id="MSG-2").error == "Revocation by text: no list open."
