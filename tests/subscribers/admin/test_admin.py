@@ -23,6 +23,7 @@ def test_history_cannot_be_changed_through_the_admin_even_by_a_superuser(admin_c
     assert event.note == "created"
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_staff_edit_in_admin_goes_through_the_service_and_records_history(admin_client, admin_user):
     person = services.person_create(source=Source.ADMIN, mdn="+14155550132")
     response = admin_client.post(
