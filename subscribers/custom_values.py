@@ -216,3 +216,11 @@ def unknown_values(values, *, fields: dict[str, CustomField] | None = None) -> d
     fields = definitions() if fields is None else fields
     values = values if isinstance(values, dict) else {}
     return {key: value for key, value in values.items() if key not in fields}
+
+
+def extract_values(row: dict, *, fields: dict[str, CustomField] | None = None) -> dict:
+    """The custom field values of one Subscription Extract row: its columns named by a
+    definition's key, checked as ``vibes_values_clean`` does (raises CustomValueError).
+    Other columns are the extract's own (docs/vibes.md), not custom fields."""
+    fields = definitions() if fields is None else fields
+    return vibes_values_clean({k: v for k, v in row.items() if k in fields}, fields=fields)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import custom_values, phone
 from ..models import CustomField
 
+
 class DetailsForm(forms.Form):
     """The custom fields staff marked ``subscriber_editable``, validated by type and options
     (the fields and their checks are subscribers/custom_values.py's, as in the admin).

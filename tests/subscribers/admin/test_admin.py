@@ -32,7 +32,7 @@ def test_staff_edit_in_admin_goes_through_the_service_and_records_history(admin_
             "external_person_id": "ex-1",
             "mdn": "+14155550132",
             "carrier_code": "",
-            "custom_fields": '{"first_name": "Ana"}',
+            "cf_first_name": "Ana",
             "timezone": "",
             "subscriptions-TOTAL_FORMS": "0",
             "subscriptions-INITIAL_FORMS": "0",

@@ -169,7 +169,8 @@ def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
         marketing_client,
         ana,
         external_person_id="crm-9001",
-        custom_fields='{"first_name": "Anna", "last_name": "Garcia"}',
+        cf_first_name="Anna",
+        cf_last_name="Garcia",
     )
     assert response.status_code == 200 and response.redirect_chain, response.content[:3000]
     ana.refresh_from_db()
@@ -234,7 +235,6 @@ def test_a_person_added_by_staff_gets_the_number_at_once_and_a_bad_one_is_refuse
         "external_person_id": "",
         "carrier_code": "",
         "timezone": "",
-        "custom_fields": "{}",
         "subscriptions-TOTAL_FORMS": "0",
         "subscriptions-INITIAL_FORMS": "0",
     }
