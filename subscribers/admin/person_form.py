@@ -97,9 +97,13 @@ def unknown_values_html(person, definitions: dict[str, CustomField]) -> str:
     if not unknown:
         return "—"
     return format_html(
-        '<dl class="unknown-custom-fields">{}</dl>',
+        '<dl class="unknown-custom-fields">{}</dl><p class="help">{}</p>',
         format_html_join(
             "", "<dt><code>{}</code></dt><dd>{}</dd>", ((k, _shown(v)) for k, v in unknown.items())
+        ),
+        _(
+            "Sent by Vibes under keys no custom field here defines: kept as sent and never "
+            "sent back. Add a custom field with the key to edit it here."
         ),
     )
 
