@@ -159,7 +159,9 @@ def test_staff_who_may_only_view_see_every_value_read_only(client, bea):
 
 
 @pytest.mark.browser
-def test_custom_fields_in_a_browser_are_typed_inputs(live_server, desktop_page, marketing_user, bea):
+def test_custom_fields_in_a_browser_are_typed_inputs(
+    live_server, desktop_page, marketing_user, bea
+):
     page = desktop_page
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", marketing_user.username)
