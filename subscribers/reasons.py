@@ -36,6 +36,7 @@ OTHER_REASONS = {
     "not_a_mobile_number": _("Not a number that can receive texts"),
     "vibes_rejected": _("Vibes did not accept the number"),
     "no_list": _("No list could confirm the new number"),
+    "expired": _("The confirmation text was not answered in time"),
 }
 
 REASONS = {**STAFF_REASONS, **OTHER_REASONS}

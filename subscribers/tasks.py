@@ -14,7 +14,7 @@ from django.db import connections
 from .models import Person
 from .outbox import access, send
 from .outbox.publish import publish
-from .repair import sweeps
+from .repair import expiry, sweeps
 from .repair.reconcile import person_reconcile
 from .vibes.client import VibesClient
 
@@ -69,3 +69,9 @@ def person_reread(person_id: int) -> str:
     if person is None:
         return "no such person"
     return person_reconcile(person=person, client=VibesClient.shared()).summary()
+
+
+@shared_task(name="subscribers.tasks.pending_expire", ignore_result=True)
+def pending_expire() -> str:
+    """End the joins and new numbers nobody confirmed in time (beat, ``repair.expiry``)."""
+    return expiry.pending_expire().summary()
