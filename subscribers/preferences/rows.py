@@ -157,6 +157,8 @@ def history_rows(person: Person) -> list[HistoryRow]:
     for e in shown[:HISTORY_SIZE]:
         name = e.subscription_list.name if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
+        if e.kind == SubscriptionEvent.Kind.OPTIN_REJECTED and e.opt_out_reason == "expired":
+            text = _("The confirmation for %(list)s expired") % {"list": name}
         changes = e.changes or {}
         if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "pending_mdn" in changes:
             if "mdn" in changes:

@@ -1,12 +1,14 @@
 """Confirmations nobody answers expire: a join or a new number waiting for the phone's
 "Y" ends past its deadline, with history, and the page offers to send the text again."""
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,12 +18,14 @@ from subscribers.outbox.models import Push
 from subscribers.reasons import reason_text
 from subscribers.repair import expiry
 from tests import texts
+from tests.browser import axe_check, axe_findings, screenshot
 
 from .prefs_helpers import ask_and_prove
 from .test_preferences_views import lists_post
 
 pytestmark = pytest.mark.django_db
 
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 LATER = timedelta(hours=settings.PENDING_CONFIRMATION_HOURS, minutes=1)
 
 
@@ -69,6 +73,7 @@ def test_a_join_nobody_confirms_expires_with_history_and_no_push(client, url, wo
     assert "no “Y” came back in time" in page
     assert f'name="resend" value="{world.events.pk}"' in page
     assert "Send the text for Store events again" in page
+    assert "The confirmation for Store events expired" in page  # in the recent changes
 
 
 def test_send_again_starts_the_same_join_and_renews_the_deadline(client, url, world):
@@ -197,3 +202,28 @@ def test_the_page_says_it_in_spanish(client, url, world):
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Confirmación vencida" in page
     assert "Enviar de nuevo el mensaje de Store events" in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_expired_join_is_sent_again_from_a_phone(live_server, phone_page, world, url):
+    join_events(Client(), url, world)
+    expiry.pending_expire(now=timezone.now() + LATER)
+    page = phone_page
+    page.goto(f"{live_server.url}{url}")
+    state = page.locator(f"#list-{world.events.pk}-state")
+    assert state.inner_text().endswith("Confirmation expired")
+    button = page.get_by_role("button", name="Send the text for Store events again")
+    assert button.is_visible()
+    button.scroll_into_view_if_needed()
+    path = screenshot(page, "preferences-join-expired-phone")
+    assert path.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shutil.copy(path, SCREENSHOTS / "preferences-join-expired-phone.png")
+    axe_check({"expired join": axe_findings(page)})
+    button.click()
+    page.wait_for_url("**/preferences/*/")
+    assert "reply Y to confirm Store events" in page.locator(".messages").inner_text()
+    assert state.inner_text().endswith("Waiting for your confirmation text")
+    sub = Subscription.objects.get(person=world.person, subscription_list=world.events)
+    assert sub.status == Subscription.Status.PENDING
