@@ -99,7 +99,9 @@ def unknown_values_html(person, definitions: dict[str, CustomField]) -> str:
     return format_html(
         '<dl class="unknown-custom-fields">{}</dl><p class="help">{}</p>',
         format_html_join(
-            "", "<dt><code>{}</code></dt><dd>{}</dd>", ((k, _shown(v)) for k, v in unknown.items())
+            "",
+            "<dt><code>{}</code></dt><dd>{}</dd>",
+            ((k, _shown(v)) for k, v in sorted(unknown.items())),
         ),
         _(
             "Sent by Vibes under keys no custom field here defines: kept as sent and never "
@@ -113,10 +115,10 @@ def all_values_html(person, definitions: dict[str, CustomField]) -> str:
     values = (person.custom_fields if person else None) or {}
     if not values:
         return "—"
-    rows = []
-    for key, value in values.items():
-        definition = definitions.get(key)
-        rows.append((definition.label if definition else key, _shown(value)))
+    # Defined fields in their order, then the others by key (PostgreSQL's jsonb keeps no
+    # order of its own).
+    rows = [(f.label, _shown(values[key])) for key, f in definitions.items() if key in values]
+    rows += [(key, _shown(values[key])) for key in sorted(set(values) - set(definitions))]
     return format_html(
         '<dl class="custom-field-values">{}</dl>',
         format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),

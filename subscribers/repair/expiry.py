@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import services
@@ -33,21 +34,28 @@ class Expired:
         return f"{self.joins} join(s) and {self.numbers} new number(s) expired{more}"
 
 
-def joins_due(now: datetime, limit: int) -> list[int]:
-    return list(
-        Subscription.objects.filter(status=Subscription.Status.PENDING, confirm_by__lte=now)
-        .order_by("confirm_by")
-        .values_list("pk", flat=True)[:limit]
-    )
+def joins_past_deadline(now: datetime) -> QuerySet:
+    """Joins waiting past their deadline, oldest deadline first (subscription_confirm_by_idx)."""
+    return Subscription.objects.filter(
+        status=Subscription.Status.PENDING, confirm_by__lte=now
+    ).order_by("confirm_by")
 
 
-def numbers_due(now: datetime, limit: int) -> list[tuple[int, str]]:
-    return list(
+def numbers_past_deadline(now: datetime) -> QuerySet:
+    """New numbers waiting past their deadline, oldest first (person_pending_until_idx)."""
+    return (
         Person.objects.exclude(pending_mdn="")
         .filter(pending_mdn_until__lte=now)
         .order_by("pending_mdn_until")
-        .values_list("pk", "pending_mdn")[:limit]
     )
+
+
+def joins_due(now: datetime, limit: int) -> list[int]:
+    return list(joins_past_deadline(now).values_list("pk", flat=True)[:limit])
+
+
+def numbers_due(now: datetime, limit: int) -> list[tuple[int, str]]:
+    return list(numbers_past_deadline(now).values_list("pk", "pending_mdn")[:limit])
 
 
 def pending_expire(*, now: datetime | None = None, limit: int | None = None) -> Expired:

@@ -227,3 +227,15 @@ def test_an_expired_join_is_sent_again_from_a_phone(live_server, phone_page, wor
     assert state.inner_text().endswith("Waiting for your confirmation text")
     sub = Subscription.objects.get(person=world.person, subscription_list=world.events)
     assert sub.status == Subscription.Status.PENDING
+
+
+def test_the_sweep_reads_through_its_partial_indexes_on_postgresql(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the partial indexes' plans are PostgreSQL's")
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # what a million rows would pick
+        joins_plan = expiry.joins_past_deadline(now).values_list("pk")[:500].explain()
+        numbers_plan = expiry.numbers_past_deadline(now).values_list("pk")[:500].explain()
+    assert "subscription_confirm_by_idx" in joins_plan
+    assert "person_pending_until_idx" in numbers_plan
