@@ -196,6 +196,14 @@ def subscription_request(*, person, subscription_list, source, **kwargs) -> Stat
     )
 
 
+def subscription_expires_at(*, subscription: Subscription, expires_at: datetime) -> None:
+    """The deadline Vibes gave a join still waiting (the participant answer's
+    ``expire_date``). Bookkeeping only: no history, no push."""
+    Subscription.objects.filter(pk=subscription.pk, status=Subscription.Status.PENDING).update(
+        confirm_by=expires_at
+    )
+
+
 def subscription_expire(*, subscription_id: int, now: datetime | None = None) -> bool:
     """End a join still waiting for its confirmation text past ``confirm_by``: rejected,
     for the reason ``expired`` (subscribers/reasons.py), with a history row. Returns
