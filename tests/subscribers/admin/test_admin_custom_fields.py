@@ -1,9 +1,6 @@
 """Custom fields on the admin's person page: one typed input per definition, checked like
 the preference page's; keys no definition names shown read-only and kept on save."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -13,8 +10,6 @@ from subscribers.models import CustomField, Person, Source, SubscriptionEvent
 from tests.browser import axe_check, axe_findings, screenshot
 
 from .admin_helpers import PASSWORD, change_url, edit
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -184,8 +179,6 @@ def test_custom_fields_in_a_browser_are_typed_inputs(
     section.scroll_into_view_if_needed()
     path = screenshot(page, "admin-person-custom-fields")
     assert path.stat().st_size > 10_000
-    SCREENSHOTS.mkdir(exist_ok=True)
-    shutil.copy(path, SCREENSHOTS / "admin-person-custom-fields.png")
     axe_check({"person custom fields": axe_findings(page)})
     page.click("input[name=_continue]")
     page.wait_for_load_state()

@@ -1,9 +1,7 @@
 """Confirmations nobody answers expire: a join or a new number waiting for the phone's
 "Y" ends past its deadline, with history, and the page offers to send the text again."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -25,7 +23,6 @@ from .test_preferences_views import lists_post
 
 pytestmark = pytest.mark.django_db
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 LATER = timedelta(hours=settings.PENDING_CONFIRMATION_HOURS, minutes=1)
 
 
@@ -218,8 +215,6 @@ def test_an_expired_join_is_sent_again_from_a_phone(live_server, phone_page, wor
     button.scroll_into_view_if_needed()
     path = screenshot(page, "preferences-join-expired-phone")
     assert path.stat().st_size > 10_000
-    SCREENSHOTS.mkdir(exist_ok=True)
-    shutil.copy(path, SCREENSHOTS / "preferences-join-expired-phone.png")
     axe_check({"expired join": axe_findings(page)})
     button.click()
     page.wait_for_url("**/preferences/*/")
