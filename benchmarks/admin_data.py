@@ -4,7 +4,7 @@ one person with 10,000 history rows. Imported by bench_admin.py once Django is s
 from django.db import connection
 
 from subscribers import services
-from subscribers.models import Person, Source
+from subscribers.models import CustomField, Person, Source
 
 HEAVY_HISTORY = 10_000
 FIRST = ["Ana", "Ben", "Chloé", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "José", "Kim"]
@@ -92,7 +92,8 @@ def vacuum_analyze() -> None:
 
 def make_heavy_person(lists) -> int:
     """The person with 10,000 history rows, a tenth of them caused by stored callbacks."""
-
+    for key, label in (("first_name", "First name"), ("last_name", "Last name")):
+        CustomField.objects.get_or_create(key=key, defaults={"label": label})
     person = services.person_create(
         source=Source.ADMIN,
         mdn="+14155550132",

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from config.celery import app
 from subscribers import services
-from subscribers.models import Person, Source
+from subscribers.models import CustomField, Person, Source
 from subscribers.outbox import publish
 from subscribers.outbox.models import Push, PushAttempt
 from subscribers.outbox.record import push_enqueue, push_record
@@ -46,6 +46,7 @@ def change_all(count: int, offset: int) -> list[int]:
             for n in range(offset, offset + count)
         )
     ids = [p.pk for p in people]
+    CustomField.objects.get_or_create(key="b", defaults={"label": "B"})  # pushed: defined
     publish.broker_reset()
     with transaction.atomic():
         # A bulk update skips the model signals: record the pushes as they would.
@@ -150,6 +151,7 @@ def bench_push_throughput_and_coalescing(tmp_path):
         before = len(fake.requests)
         person = services.person_create(source=Source.IMPORT, person_key="solo", mdn="+12995559999")
         fake.add_person(person_key="solo", mobile_phone={"mdn": "+12995559999"})
+        CustomField.objects.get_or_create(key="n", defaults={"label": "N"})  # pushed: defined
         t0 = time.monotonic()
         for n in range(100):
             services.person_update(person=person, source=Source.ADMIN, custom_fields={"n": str(n)})

@@ -385,3 +385,17 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": max(VIBES_DRIFT_SWEEP_SECONDS, 10)},
     },
 }
+# Confirmations that expire (subscribers/repair/expiry.py): a join or a new number waiting
+# for the phone's "Y" ends as expired past the campaign's expire date, or this many hours
+# after the request when Vibes gave none; the sweep runs every PENDING_EXPIRY_SWEEP_SECONDS
+# and ends at most PENDING_EXPIRY_BATCH of each per run.
+PENDING_CONFIRMATION_HOURS = env.int("PENDING_CONFIRMATION_HOURS", default=24)
+PENDING_EXPIRY_SWEEP_SECONDS = env.int("PENDING_EXPIRY_SWEEP_SECONDS", default=300)
+PENDING_EXPIRY_BATCH = env.int("PENDING_EXPIRY_BATCH", default=500)
+CELERY_BEAT_SCHEDULE |= {
+    "pending-expire": {
+        "task": "subscribers.tasks.pending_expire",
+        "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
+        "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
+    },
+}

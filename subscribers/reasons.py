@@ -37,6 +37,7 @@ OTHER_REASONS = {
     "vibes_rejected": _("Vibes did not accept the number"),
     "no_list": _("No list could confirm the new number"),
     "text_revocation": _("Texted us to stop (STOP, CANCEL, ALTO…), by any wording"),
+    "expired": _("The confirmation text was not answered in time"),
 }
 
 REASONS = {**STAFF_REASONS, **OTHER_REASONS}

@@ -14,7 +14,7 @@ from django.db import connections
 from .models import Person
 from .outbox import access, send
 from .outbox.publish import publish
-from .repair import drift, retention, sweeps
+from .repair import drift, expiry, retention, sweeps
 from .repair.reconcile import person_reconcile
 from .vibes.client import VibesClient
 
@@ -81,3 +81,9 @@ def retention_prune() -> str:
 def vibes_drift_sweep() -> str:
     """Re-read the persons most likely out of step, within VIBES_DRIFT_BUDGET."""
     return drift.drift_sweep(client=VibesClient.shared()).summary()
+
+
+@shared_task(name="subscribers.tasks.pending_expire", ignore_result=True)
+def pending_expire() -> str:
+    """End the joins and new numbers nobody confirmed in time (beat, ``repair.expiry``)."""
+    return expiry.pending_expire().summary()

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from subscribers.models import CustomField
 from tests import texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,3 +183,17 @@ def celery_worker_process(tmp_path, transactional_db):
 
 
 pytest_plugins = ["tests.browser", "tests.simulator_fixtures"]
+
+
+#: Text custom fields the suite writes from local sources; the services refuse a key no
+#: definition names (subscribers/custom_values.py), as Vibes refuses it with a 422.
+TEXT_FIELD_KEYS = ("first_name", "last_name", "city", "color", "a", "n")
+
+
+@pytest.fixture
+def text_fields(db):
+    """Defines ``TEXT_FIELD_KEYS`` as text custom fields."""
+    return [
+        CustomField.objects.create(key=key, label=key.replace("_", " ").capitalize())
+        for key in TEXT_FIELD_KEYS
+    ]

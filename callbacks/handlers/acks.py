@@ -55,7 +55,11 @@ def ack_participant(event: CallbackEvent) -> Outcome:
     occurred_at = occurred(event, participated)
     person_data = obj(participant.get("person"))
     waiting = services.person_awaiting_number(identity_of(person_data))
+    # The request's deadline at Vibes: past it, the expiry sweep ends it here too.
+    expires = parse_timestamp(participant.get("expire_date"))
     if waiting is not None and status == "PENDING":
+        if expires:
+            services.person_number_expires_at(person=waiting, expires_at=expires)
         return Outcome(
             Status.APPLIED,
             note="The confirmation text went to the new number this person asked for.",
@@ -79,6 +83,8 @@ def ack_participant(event: CallbackEvent) -> Outcome:
         confirm_new_number(event, person_data, occurred_at)
     person = person_named(event, person_data, occurred_at)
     extra = {"opt_in_date": participated or occurred_at} if status == "CONFIRMED" else {}
+    if status == "PENDING" and expires:
+        extra["confirm_by"] = expires
     change = action(
         person=person,
         subscription_list=sub_list,

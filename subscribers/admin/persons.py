@@ -5,7 +5,6 @@ estimated count on PostgreSQL, one page of persons, one prefetch of their subscr
 the list filter's choices), and the change page pages the history server-side.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
@@ -18,11 +17,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .. import limits, phone, services
+from .. import custom_values, limits, phone, services
 from ..models import Person, Source, Subscription
 from ..preferences.links import preference_url
 from ..reasons import reason_text
-from . import erasure, person_actions, sync
+from . import erasure, person_actions, person_form, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
@@ -69,29 +68,9 @@ class SubscriptionInline(admin.TabularInline):
         return reason_text(subscription.opt_out_reason) or "—"
 
 
-class PersonForm(forms.ModelForm):
-    """The person's details as staff type them: the number in any format, checked here so
-    that a wrong one is an error on the field, not a failed save."""
-
-    class Meta:
-        model = Person
-        fields = ("mdn", "external_person_id", "carrier_code", "timezone", "custom_fields")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "mdn" in self.fields and self.instance.pk and self.instance.mdn:
-            self.fields["mdn"].help_text = _(
-                "A new number is not used at once: we text it a one-time code, which the "
-                "person types on their preference page; then Vibes texts it the confirmation "
-                "of the person's lists, and it replaces this one when the person replies Y. "
-                "Until then it shows as the new number waiting for confirmation."
-            )
-
-    def clean_mdn(self):
-        typed = self.cleaned_data["mdn"].strip()
-        if not typed or typed == self.instance.mdn:
-            return typed
-        return phone.normalize_typed(typed)
+def _definitions_of(person) -> dict:
+    cached = getattr(person, "_custom_definitions", None)
+    return cached if cached is not None else custom_values.definitions()
 
 
 class PersonChangeList(ChangeList):
@@ -108,7 +87,7 @@ class PersonChangeList(ChangeList):
 
 
 class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.ModelAdmin):
-    form = PersonForm
+    form = person_form.PersonForm
     list_display = (
         "number",
         "name",
@@ -157,7 +136,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                 )
             },
         ),
-        (_("Custom fields"), {"fields": ("custom_fields",)}),
+        (_("Custom fields"), {"fields": ("other_custom_fields",)}),
         (
             _("Vibes"),
             {"fields": ("person_key", "vibes_person_id", "vibes_created_at", "vibes_updated_at")},
@@ -193,6 +172,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         "pending_mdn",
         "preference_link",
         "number_status",
+        "other_custom_fields",
+        "custom_field_values",
     )
 
     # --- changelist -----------------------------------------------------------------
@@ -247,14 +228,53 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         url = preference_url(person)
         return format_html('<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url)
 
+    @admin.display(description=_("other custom fields"))
+    def other_custom_fields(self, person):
+        """Values under keys no custom field defines here, kept as Vibes sent them."""
+        return person_form.unknown_values_html(person, _definitions_of(person))
+
+    @admin.display(description=_("custom fields"))
+    def custom_field_values(self, person):
+        return person_form.all_values_html(person, _definitions_of(person))
+
+    @staticmethod
+    def _definitions(request, person=None) -> dict:
+        """The custom field definitions, read once per request; the person shown keeps
+        them for its read-only rows, which are given the person alone."""
+        definitions = request.__dict__.get("_custom_definitions")
+        if definitions is None:
+            definitions = request._custom_definitions = custom_values.definitions()
+        if person is not None:
+            person._custom_definitions = definitions
+        return definitions
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = person_form.person_form_class(self._definitions(request, obj))
+        return super().get_form(request, obj, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
-        # The read-only "preference link" field is the link itself: only staff who may
-        # change the person get it, as on the link view (preference_link_view).
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_change_permission(request, obj):
-            return fieldsets
+            # Custom fields as typed inputs, then what no definition names (read-only).
+            typed = person_form.field_names(self._definitions(request, obj))
+            return [
+                (name, {**options, "fields": [*typed, *options["fields"]]})
+                if options["fields"] == ("other_custom_fields",)
+                else (name, options)
+                for name, options in fieldsets
+            ]
+        # The read-only "preference link" field is the link itself: only staff who may
+        # change the person get it, as on the link view (preference_link_view). The custom
+        # fields show as one read-only list.
+        shown = {"preference_link": None, "other_custom_fields": "custom_field_values"}
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "preference_link"]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": [shown.get(f, f) for f in options["fields"] if shown.get(f, f)],
+                },
+            )
             for name, options in fieldsets
         ]
 
@@ -353,7 +373,14 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        values = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+        values = {
+            f: form.cleaned_data[f]
+            for f in form.changed_data
+            if f in form.cleaned_data and not f.startswith(person_form.PREFIX)
+        }
+        custom = form.custom_changes()
+        if custom:
+            values["custom_fields"] = custom
         if change:
             # Vibes never changes a number in place (409), so a new number for a person
             # who has one waits for its confirmation text, as on the preference page.

@@ -77,6 +77,15 @@ class Subscription(models.Model):
         blank=True,
         help_text=_("The source date of the newest change applied; older events never undo it."),
     )
+    confirm_by = models.DateTimeField(
+        _("confirmation expires"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While waiting for confirmation: when the request ends unanswered (the "
+            "campaign's expire date, else PENDING_CONFIRMATION_HOURS after the request)."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -100,6 +109,12 @@ class Subscription(models.Model):
                 fields=["subscription_list", "status"], name="subscription_list_status_idx"
             ),
             models.Index(fields=["status"], name="subscription_status_idx"),
+            # The expiry sweep (subscribers/repair/expiry.py) reads the waiting ones only.
+            models.Index(
+                fields=["confirm_by"],
+                condition=Q(status="pending"),
+                name="subscription_confirm_by_idx",
+            ),
         ]
 
     def __str__(self):

@@ -75,6 +75,12 @@ class Person(models.Model):
             "after the person replies Y to the acquisition campaign's confirmation text."
         ),
     )
+    pending_mdn_until = models.DateTimeField(
+        _("new number expires"),
+        null=True,
+        blank=True,
+        help_text=_("When the new number's confirmation request ends unanswered."),
+    )
     carrier_code = models.CharField(_("carrier code"), max_length=32, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -115,6 +121,12 @@ class Person(models.Model):
                 fields=["pending_mdn"],
                 condition=~Q(pending_mdn=""),
                 name="person_pending_mdn_idx",
+            ),
+            # The expiry sweep (subscribers/repair/expiry.py): waiting numbers by deadline.
+            models.Index(
+                fields=["pending_mdn_until"],
+                condition=~Q(pending_mdn=""),
+                name="person_pending_until_idx",
             ),
             # The admin searches names case-insensitively on these exact expressions.
             models.Index(

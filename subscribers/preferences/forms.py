@@ -3,33 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import phone
+from .. import custom_values, phone
 from ..models import CustomField
-
-TEXT_LIMIT = 200  # characters in a text custom field
-
-
-def _option_key(value) -> str | None:
-    """A stored single-select value: Vibes sends an object, we store its option key."""
-    if isinstance(value, dict):
-        value = value.get("option_key") or value.get("key")
-    return str(value) if value not in (None, "") else None
-
-
-def current_value(field: CustomField, value):
-    """The person's stored value as the form field expects it."""
-    if field.field_type == CustomField.Type.SINGLE_SELECT:
-        return _option_key(value) or ""
-    if field.field_type == CustomField.Type.MULTI_SELECT:
-        items = value if isinstance(value, list) else ([value] if value else [])
-        return [k for k in (_option_key(v) for v in items) if k]
-    if field.field_type == CustomField.Type.DATE:
-        return str(value)[:10] if value else ""
-    return str(value) if value is not None else ""
 
 
 class DetailsForm(forms.Form):
-    """The custom fields staff marked ``subscriber_editable``, validated by type and options.
+    """The custom fields staff marked ``subscriber_editable``, validated by type and options
+    (the fields and their checks are subscribers/custom_values.py's, as in the admin).
 
     ``changed_values()`` gives only what the person changed, in the shape stored in
     ``Person.custom_fields`` (an empty answer removes the key).
@@ -41,48 +21,11 @@ class DetailsForm(forms.Form):
         self.custom_fields = {f.key: f for f in fields}
         stored = person.custom_fields or {}
         for f in fields:
-            self.fields[f.key] = self._form_field(f)
-            self.initial[f.key] = current_value(f, stored.get(f.key))
-
-    @staticmethod
-    def _form_field(f: CustomField) -> forms.Field:
-        choices = [(o["key"], o.get("label") or o["key"]) for o in f.options if isinstance(o, dict)]
-        if f.field_type == CustomField.Type.DATE:
-            return forms.DateField(
-                label=f.label,
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            )
-        if f.field_type == CustomField.Type.SINGLE_SELECT:
-            return forms.ChoiceField(
-                label=f.label, required=False, choices=[("", _("(none)")), *choices]
-            )
-        if f.field_type == CustomField.Type.MULTI_SELECT:
-            return forms.MultipleChoiceField(
-                label=f.label,
-                required=False,
-                choices=choices,
-                widget=forms.CheckboxSelectMultiple,
-            )
-        # Said before typing: the browser stops at the limit without a word otherwise.
-        return forms.CharField(
-            label=f.label,
-            required=False,
-            max_length=TEXT_LIMIT,
-            strip=True,
-            help_text=_("Up to %(limit)d characters.") % {"limit": TEXT_LIMIT},
-        )
+            self.fields[f.key] = custom_values.form_field(f)
+            self.initial[f.key] = custom_values.initial_value(f, stored.get(f.key))
 
     def changed_values(self) -> dict:
-        out = {}
-        for key, f in self.custom_fields.items():
-            value = self.cleaned_data.get(key)
-            if f.field_type == CustomField.Type.DATE:
-                value = value.isoformat() if value else ""
-            if value == self.initial.get(key) or (not value and not self.initial.get(key)):
-                continue
-            out[key] = value if value else None
-        return out
+        return custom_values.changed_values(self.custom_fields, self.cleaned_data, self.initial)
 
 
 class MobileNumberField(forms.CharField):

@@ -35,6 +35,7 @@ class ListRow:
     note: str
     disabled: bool
     can_join: bool
+    expired: bool = False  # its confirmation text went unanswered: it can be sent again
 
     @property
     def checked(self) -> bool:
@@ -54,19 +55,20 @@ class ListRow:
 
 def list_rows(person: Person) -> list[ListRow]:
     lists = SubscriptionList.objects.filter(is_public=True).order_by("name", "pk")
-    status_of = dict(
-        Subscription.objects.filter(person=person, subscription_list__in=lists).values_list(
-            "subscription_list_id", "status"
-        )
-    )
+    status_of = {
+        list_pk: (status, reason)
+        for list_pk, status, reason in Subscription.objects.filter(
+            person=person, subscription_list__in=lists
+        ).values_list("subscription_list_id", "status", "opt_out_reason")
+    }
     # A number that is no longer the person's joins nothing: a new one must be confirmed.
     current = "" if number_is_dead(person) else person.mdn
     number = current or person.pending_mdn
     rows = []
     for sub_list in lists:
-        status = status_of.get(sub_list.pk, "none")
+        status, reason = status_of.get(sub_list.pk, ("none", ""))
         can_join = bool(sub_list.acquisition_campaign_id and number)
-        note, disabled = "", False
+        note, disabled, expired = "", False, False
         if status == Subscription.Status.ACTIVE:
             state = _("Subscribed")
         elif status == Subscription.Status.PENDING:
@@ -74,6 +76,13 @@ def list_rows(person: Person) -> list[ListRow]:
             note = _("We've sent a text to %(number)s; reply Y to confirm.") % {
                 "number": mask(number, unbroken=True)
             }
+        elif status == Subscription.Status.REJECTED and reason == "expired":
+            state = _("Confirmation expired")
+            note = _(
+                "We texted %(number)s to confirm, but no “Y” came back in time, so you "
+                "were not added. We can send the text again."
+            ) % {"number": mask(number, unbroken=True)}
+            disabled, expired = not can_join, can_join
         elif status == Subscription.Status.REJECTED:
             state = _("Can't be added")
             note = _(
@@ -87,7 +96,7 @@ def list_rows(person: Person) -> list[ListRow]:
                 note, disabled = _("This list can't be joined online."), True
             elif not number:
                 note, disabled = _("Add your mobile number below to join this list."), True
-        rows.append(ListRow(sub_list, status, state, note, disabled, can_join))
+        rows.append(ListRow(sub_list, status, state, note, disabled, can_join, expired))
     # Lists the person can change first; the ones they can't, below, for information.
     return sorted(rows, key=lambda r: r.disabled)
 
@@ -158,6 +167,8 @@ def history_rows(person: Person) -> list[HistoryRow]:
     for e in shown[:HISTORY_SIZE]:
         name = e.subscription_list.name if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
+        if e.kind == SubscriptionEvent.Kind.OPTIN_REJECTED and e.opt_out_reason == "expired":
+            text = _("The confirmation for %(list)s expired") % {"list": name}
         changes = e.changes or {}
         if e.kind == SubscriptionEvent.Kind.DETAILS_CHANGED and "number_valid" in changes:
             valid = changes["number_valid"][1]
@@ -178,6 +189,32 @@ def history_rows(person: Person) -> list[HistoryRow]:
     return rows
 
 
+def _last_number_event(person: Person) -> SubscriptionEvent | None:
+    """The newest history row about a new number, unless one is waiting now."""
+    if person.pending_mdn:
+        return None
+    return (
+        SubscriptionEvent.objects.filter(
+            person=person,
+            kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
+            superseded=False,
+            changes__has_key="pending_mdn",
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+
+
+def expired_number(person: Person) -> str:
+    """The new number whose confirmation text went unanswered, when that is the last word
+    on a new number (so its request can be sent again), else "". Read here, never sent
+    to the page: the page shows numbers masked."""
+    last = _last_number_event(person)
+    if last is None or last.opt_out_reason != "expired":
+        return ""
+    return (last.changes.get("pending_mdn") or [""])[0] or ""
+
+
 def number_problem(person: Person) -> str:
     """What the page says when the person's number stopped working or their last new
     number was not used, else ""."""
@@ -189,16 +226,7 @@ def number_problem(person: Person) -> str:
             "list has ended for it. To get texts again, add your mobile number below and "
             "confirm it."
         ) % {"number": mask(person.mdn, unbroken=True)}
-    last = (
-        SubscriptionEvent.objects.filter(
-            person=person,
-            kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
-            superseded=False,
-            changes__has_key="pending_mdn",
-        )
-        .order_by("-occurred_at", "-id")
-        .first()
-    )
+    last = _last_number_event(person)
     if last is None or last.opt_out_reason not in NUMBER_REASONS:
         return ""
     number = mask((last.changes.get("pending_mdn") or [""])[0], unbroken=True)

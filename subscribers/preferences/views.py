@@ -31,7 +31,7 @@ from .csrf import csrf_protect_no_referrer
 from .errors import error_summary
 from .evidence import Evidence
 from .forms import DetailsForm, LinkRequestForm, NumberCodeForm, NumberForm
-from .rows import JOIN_DISCLOSURE, history_rows, list_rows, number_problem
+from .rows import JOIN_DISCLOSURE, expired_number, history_rows, list_rows, number_problem
 
 OPT_OUT_REASON = "user_opt_out"
 PAGE = Source.PREFERENCE_PAGE
@@ -101,6 +101,7 @@ def _render_page(
         "code_form": code_form or NumberCodeForm(prefix="c"),
         "error_summary": error_summary(details_form, code_form, number_form),
         "number_problem": number_problem(person),
+        "number_expired": bool(expired_number(person)),
         "number_joins": selectors.person_joins_by_number(person, number_campaigns),
         "number_possible": bool(number_campaigns),
         "history": history_rows(person),
@@ -140,7 +141,10 @@ def _parse_shown(values: list[str]) -> dict[int, bool]:
 def lists_save(request, token, person):
     shown = _parse_shown(request.POST.getlist("shown"))
     wanted = set(request.POST.getlist("list"))
-    joined, left, refused = [], [], []
+    # "Send the text again" on a list whose confirmation expired joins it once more.
+    wanted |= {request.POST["resend"]} if request.POST.get("resend", "").isdigit() else set()
+    # suppressed: lists an erased number asked for; limited: why a resend was refused.
+    joined, left, suppressed, limited = [], [], [], ""
     with transaction.atomic():
         _lock(person)
         rows = {r.subscription_list.pk: r for r in list_rows(person)}
@@ -153,7 +157,17 @@ def lists_save(request, token, person):
             if row is None or row.disabled or want == was_checked:
                 continue
             evidence = _evidence(request, token, wording=row.wording)
-            if want and row.can_join:
+            if want and row.can_join and row.expired and not limited:
+                # Asking again texts the phone again: counted like every text we ask for.
+                try:
+                    limits.text_allowed_or_raise(
+                        mdn=person.mdn or person.pending_mdn,
+                        person_id=person.pk,
+                        ip=client_ip(request),
+                    )
+                except limits.TextRefused as exc:
+                    limited = str(exc)
+            if want and row.can_join and not (row.expired and limited):
                 requested = services.subscription_request(
                     person=person,
                     subscription_list=row.subscription_list,
@@ -162,7 +176,7 @@ def lists_save(request, token, person):
                     acquisition_campaign_id=row.subscription_list.acquisition_campaign_id,
                 )
                 # None: an erased number (subscribers/suppression.py), never texted again.
-                (joined if requested else refused).append(row.subscription_list.name)
+                (joined if requested else suppressed).append(row.subscription_list.name)
             elif not want and row.checked:
                 services.subscription_cancel(
                     person=person,
@@ -186,11 +200,13 @@ def lists_save(request, token, person):
             request,
             _("You won't get texts from %(lists)s any more.") % {"lists": ", ".join(left)},
         )
-    if refused:
+    if suppressed:
         messages.error(request, _("We can't send texts to this number."))
+    if limited:
+        messages.error(request, limited)
     if changed_meanwhile:
         messages.warning(request, _changed_meanwhile(person, changed_meanwhile, rows))
-    elif not joined and not left and not refused:
+    elif not joined and not left and not suppressed and not limited:
         messages.info(request, _("Nothing to change: your lists are as you chose."))
     return redirect("preferences:page", token=token)
 
@@ -253,6 +269,13 @@ def _number_wording(person, lists) -> str:
 @_with_person
 def number_save(request, token, person):
     form = NumberForm(request.POST, prefix="n")
+    if request.POST.get("resend"):
+        # "Send the text again" for a new number whose confirmation expired: the same
+        # path as typing it, with the number read here (the page shows it masked).
+        form = NumberForm({"n-mdn": expired_number(person)}, prefix="n")
+        if not form.data["n-mdn"]:
+            messages.info(request, _("There is no expired number to send again."))
+            return redirect("preferences:page", token=token)
     if not form.is_valid():
         return _render_page(request, token, person, number_form=form, status=400)
     lists = selectors.number_lists(person)

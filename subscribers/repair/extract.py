@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from .. import services
+from .. import custom_values, services
 from ..models import Source, Subscription
 from ..services import VibesIdentity
 from ..vibes.dates import parse_vibes_datetime
@@ -93,8 +93,15 @@ def row_load(row: dict) -> str:
     )
     if not identity.cleaned():
         raise BadRow("no person_id, external_person_id or mdn")
+    try:
+        fields = custom_values.extract_values(row)
+    except custom_values.CustomValueError as exc:
+        raise BadRow(f"custom fields: {exc}") from None
     person, _ = services.person_upsert_from_vibes(
-        identity=identity, source=Source.IMPORT, occurred_at=occurred
+        identity=identity,
+        source=Source.IMPORT,
+        occurred_at=occurred,
+        **({"custom_fields": fields} if fields else {}),
     )
     sub_list, _ = services.subscription_list_upsert(
         list_id=list_id, name=row.get("subscription_list_name") or None

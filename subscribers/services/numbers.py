@@ -7,8 +7,9 @@ refuses the number, or the phone replies No, ``person_withdraw_number`` drops th
 and records why, in words the preference page shows.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -36,6 +37,7 @@ NUMBER_REASONS = {
     "not_a_mobile_number": gettext_lazy("That number can't receive text messages."),
     "vibes_rejected": gettext_lazy("Our text message service did not accept that number."),
     "no_list": gettext_lazy("No list can confirm a new number online right now."),
+    "expired": gettext_lazy("Nobody replied “Y” to our confirmation text in time."),
 }
 
 
@@ -60,8 +62,8 @@ def person_request_number(
     """
     new = phone.normalize_typed(mdn)
     pending = "" if new == person.mdn else new
-    return bool(
-        person_update(
+    with transaction.atomic():
+        changed = person_update(
             person=person,
             source=source,
             staff_user=staff_user,
@@ -69,7 +71,19 @@ def person_request_number(
             note=note if pending else "",
             pending_mdn=pending,
         )
-    )
+        # Bookkeeping, as sync_state: the request's deadline until Vibes names its own
+        # (person_number_expires_at). Asking again renews it.
+        wait = timedelta(hours=settings.PENDING_CONFIRMATION_HOURS)
+        person_number_expires_at(person=person, expires_at=timezone.now() + wait)
+    return bool(changed)
+
+
+def person_number_expires_at(*, person: Person, expires_at: datetime | None) -> None:
+    """When the new number ``person`` waits for stops waiting (Vibes' ``expire_date`` of
+    its confirmation request, else the default). Bookkeeping only: no history, no push."""
+    until = expires_at if person.pending_mdn else None
+    Person.objects.filter(pk=person.pk).update(pending_mdn_until=until)
+    person.pending_mdn_until = until
 
 
 def person_confirm_number(
@@ -140,9 +154,12 @@ def person_withdraw_number(
     callback=None,
     occurred_at: datetime | None = None,
     detail: str = "",
+    due_by: datetime | None = None,
 ) -> bool:
     """Drop the request for ``mdn`` (when it is still the one waiting), recording
-    ``reason`` (a ``NUMBER_REASONS`` key). Returns whether anything changed."""
+    ``reason`` (a ``NUMBER_REASONS`` key). Returns whether anything changed. With
+    ``due_by``, only a request whose deadline has passed by then (the expiry sweep: a
+    request renewed meanwhile stays)."""
     if reason not in NUMBER_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     occurred_at = occurred_at or timezone.now()
@@ -150,10 +167,20 @@ def person_withdraw_number(
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if not mdn or locked.pending_mdn != mdn:
             return False
-        locked.pending_mdn = ""
+        if due_by is not None and not (
+            locked.pending_mdn_until and locked.pending_mdn_until <= due_by
+        ):
+            return False
+        locked.pending_mdn, locked.pending_mdn_until = "", None
         locked.last_change_source, locked.last_change_at = source, occurred_at
         locked.save(
-            update_fields=["pending_mdn", "last_change_source", "last_change_at", "updated_at"]
+            update_fields=[
+                "pending_mdn",
+                "pending_mdn_until",
+                "last_change_source",
+                "last_change_at",
+                "updated_at",
+            ]
         )
         history_record(
             person=locked,
@@ -166,6 +193,6 @@ def person_withdraw_number(
             note=f"new number not used: {NUMBER_REASONS[reason]}"
             + (f" ({detail})" if detail else ""),
         )
-    person.pending_mdn = ""
+    person.pending_mdn, person.pending_mdn_until = "", None
     person.last_change_source, person.last_change_at = source, occurred_at
     return True

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import phone, suppression
+from .. import custom_values, phone, suppression
 from ..models import Person, Source, SubscriptionEvent, number_holders
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
@@ -64,6 +64,10 @@ def _normalise_person_values(values: dict, *, source: str) -> dict:
             out["mdn"] = phone.normalize_from_vibes(raw)
         else:
             out["mdn"] = phone.normalize_typed(raw) if raw else ""
+    if "custom_fields" in out and not is_from_vibes(source):
+        # Checked against the definitions here too, whoever calls: an unknown key or a
+        # value that fits no definition would reach Vibes as a 422 (custom_values.py).
+        out["custom_fields"] = custom_values.local_values_clean(out["custom_fields"] or {})
     for key in _IDENTIFIERS:
         if key in out:
             out[key] = (str(out[key]).strip() or None) if out[key] is not None else None
@@ -87,6 +91,8 @@ def person_create(
     if unknown:
         raise TypeError(f"person_create got unknown fields: {sorted(unknown)}")
     values = _normalise_person_values(values, source=source)
+    if isinstance(values.get("custom_fields"), dict):
+        values["custom_fields"] = _merge_custom_fields({}, values["custom_fields"])
     with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
         person = Person(last_change_source=source, last_change_at=occurred_at or timezone.now())
         for key, value in values.items():

@@ -1,14 +1,15 @@
 """Services that write lists and subscriptions: the opt-in state, newest event wins."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .. import deadlines, suppression
-from ..models import Person, Subscription, SubscriptionEvent, SubscriptionList
+from ..models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 from ..outbox.suppress import pushes_suppressed
 from ..preferences.evidence import Evidence
 from .history import history_record, is_from_vibes
@@ -80,8 +81,13 @@ def subscription_set_state(
     callback=None,
     note: str = "",
     kind: str | None = None,
+    confirm_by: datetime | None = None,
 ) -> StateChange:
     """Move one subscription to ``status``, newest event wins.
+
+    A subscription waiting for its confirmation text expires at ``confirm_by`` (the
+    campaign's expire date, when Vibes gave one), else ``PENDING_CONFIRMATION_HOURS``
+    after ``occurred_at`` (``subscription_expire``).
 
     An event older (by ``occurred_at``, its date at the source) than the newest one
     already applied is recorded in history as superseded and changes nothing. A history
@@ -134,6 +140,11 @@ def subscription_set_state(
             sub.opt_out_reason = opt_out_reason or ""
         if acquisition_campaign_id:
             sub.acquisition_campaign_id = acquisition_campaign_id
+        sub.confirm_by = (
+            confirm_by or occurred_at + timedelta(hours=settings.PENDING_CONFIRMATION_HOURS)
+            if status == Subscription.Status.PENDING
+            else None
+        )
         sub.last_event_at = occurred_at
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
@@ -218,6 +229,52 @@ def subscription_request(*, person, subscription_list, source, **kwargs) -> Stat
         status=Subscription.Status.PENDING,
         **kwargs,
     )
+
+
+def subscription_expires_at(*, subscription: Subscription, expires_at: datetime) -> None:
+    """The deadline Vibes gave a join still waiting (the participant answer's
+    ``expire_date``). Bookkeeping only: no history, no push."""
+    Subscription.objects.filter(pk=subscription.pk, status=Subscription.Status.PENDING).update(
+        confirm_by=expires_at
+    )
+
+
+def subscription_expire(*, subscription_id: int, now: datetime | None = None) -> bool:
+    """End a join still waiting for its confirmation text past ``confirm_by``: rejected,
+    for the reason ``expired`` (subscribers/reasons.py), with a history row. Returns
+    whether it did (False when it was answered or renewed meanwhile).
+
+    Vibes lets such a request lapse silently (docs/vibes.md), so nothing is pushed. The
+    newest event applied stays the request's: a "Y" the phone sent in time but Vibes
+    reports late is newer, and still subscribes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        sub = (
+            Subscription.objects.select_for_update()
+            .filter(pk=subscription_id, status=Subscription.Status.PENDING, confirm_by__lte=now)
+            .first()
+        )
+        if sub is None:
+            return False
+        expired_at = sub.confirm_by
+        sub.status = Subscription.Status.REJECTED
+        sub.opt_out_reason, sub.confirm_by = "expired", None
+        sub.save(update_fields=["status", "opt_out_reason", "confirm_by", "updated_at"])
+        history_record(
+            person=sub.person,
+            subscription_list=sub.subscription_list,
+            kind=SubscriptionEvent.Kind.OPTIN_REJECTED,
+            opt_out_reason="expired",
+            acquisition_campaign_id=sub.acquisition_campaign_id,
+            source=Source.SYSTEM,
+            occurred_at=expired_at,
+            note="no reply to the confirmation text before it expired",
+        )
+        Person.objects.filter(pk=sub.person_id).update(
+            last_change_source=Source.SYSTEM, last_change_at=expired_at
+        )
+    return True
 
 
 # The three moves that need no more than the status: same arguments as subscription_set_state.

@@ -19,6 +19,7 @@ from ... import selectors, services
 from ...models import Person, Source, Subscription
 from ...vibes import errors
 from ...vibes.client import VibesClient
+from ...vibes.dates import parse_timestamp
 from ..models import Push
 from .common import StopPush
 
@@ -32,7 +33,7 @@ def push_number(*, push: Push, client: VibesClient, started_at) -> str:
     lists = selectors.number_lists(person)
     if not lists:
         _fail(person, new, "no_list", "no public list has a web acquisition campaign")
-    waiting, failures = [], []
+    waiting, failures, expires = [], [], []
     for sub_list in lists:
         campaign = sub_list.acquisition_campaign_id
         try:
@@ -61,7 +62,12 @@ def push_number(*, push: Push, client: VibesClient, started_at) -> str:
             )
             return f"new number subscribed at once to “{sub_list}”: confirmed"
         waiting.append(sub_list.name)
+        expires.append(parse_timestamp(result.raw.get("expire_date")))
     if waiting:
+        if any(expires):  # a "Y" to any campaign confirms it: the latest deadline counts
+            services.person_number_expires_at(
+                person=person, expires_at=max(e for e in expires if e)
+            )
         return f"confirmation text sent to the new number ({', '.join(waiting)})"
     reason, sub_list, exc = failures[0]
     _fail(person, new, reason, f"“{sub_list}”: {exc}")

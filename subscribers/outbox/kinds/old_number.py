@@ -8,7 +8,7 @@ then queues a details push that gives the new number's record our ids.
 
 import contextlib
 
-from ... import services
+from ... import custom_values, services
 from ...models import Person, Source, Subscription, SubscriptionEvent
 from ...vibes import errors
 from ...vibes.client import VibesClient
@@ -33,8 +33,9 @@ def push_old_number(*, push: Push, client: VibesClient, started_at) -> str:
     if key == person.person_key:
         return "the old record is the person's current one: nothing to retire"
     ours = {"external_person_id": None}
-    if person.custom_fields:
-        ours["custom_fields"] = dict.fromkeys(person.custom_fields)
+    ours_fields = custom_values.pushable(dict.fromkeys(person.custom_fields or {}))
+    if ours_fields:  # defined keys only: an unknown one is a 422 (custom_values.py)
+        ours["custom_fields"] = ours_fields
     try:
         client.update_person(ours, person_key=key)
         old_lists = _active_lists(client, key)

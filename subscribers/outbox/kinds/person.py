@@ -1,5 +1,6 @@
 """The push of a person's details: their current number, external id and custom fields."""
 
+from ... import custom_values
 from ...models import Person
 from ...vibes import errors
 from ...vibes.client import VibesClient
@@ -24,6 +25,9 @@ def person_payload(person: Person, removed=()) -> dict:
     for name in removed:
         if name.startswith("custom_fields.") and name[14:] not in fields:
             fields[name[14:]] = None
+    # Only keys a definition names: Vibes answers 422 to an unknown one, which would stop
+    # every later change of this person too; unknown keys came from Vibes and stay there.
+    fields = custom_values.pushable(fields)
     if fields:
         payload["custom_fields"] = fields
     return payload

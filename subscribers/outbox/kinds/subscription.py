@@ -5,6 +5,7 @@ from ... import deadlines, services
 from ...models import Person, Source, Subscription
 from ...vibes import errors
 from ...vibes.client import VibesClient
+from ...vibes.dates import parse_timestamp
 from ..models import Push
 from .common import StopPush, holder_key, learn_identity
 
@@ -67,6 +68,9 @@ def push_subscription(*, push: Push, client: VibesClient, started_at) -> str:
     if result.subscribed:
         services.subscription_activate(note=f"Vibes: {result.status}", **history)
         return "subscribed"
+    expires = parse_timestamp(result.raw.get("expire_date"))
+    if expires:  # past it the expiry sweep ends the join (subscribers/repair/expiry.py)
+        services.subscription_expires_at(subscription=sub, expires_at=expires)
     return f"confirmation pending ({result.status or result.http_status})"
 
 

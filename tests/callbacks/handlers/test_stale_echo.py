@@ -22,7 +22,7 @@ MDN = "+12995551234"
 
 
 @pytest.fixture
-def in_sync(fake_vibes, published):
+def in_sync(fake_vibes, published, text_fields):
     """A person Vibes knows, whose first name staff set to Ada and the push sent."""
     fake_vibes.add_person(person_key="pk-ABC123", person_id="ABC123", mobile_phone={"mdn": MDN})
     person = services.person_create(

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from callbacks.models import CallbackEvent
-from subscribers import services
-from subscribers.models import Person, Source, SubscriptionEvent, SubscriptionList
+from subscribers import custom_values, services
+from subscribers.models import CustomField, Person, Source, SubscriptionEvent, SubscriptionList
 from subscribers.preferences.evidence import Evidence
 
 MARKETING_MIGRATION = import_module("subscribers.migrations.0002_marketing_group")
@@ -232,9 +232,18 @@ def edit(client, person, **changes):
         "external_person_id": person.external_person_id or "",
         "carrier_code": person.carrier_code,
         "timezone": person.timezone,
-        "custom_fields": json.dumps(person.custom_fields),
+        **custom_field_inputs(person),
         "subscriptions-TOTAL_FORMS": "0",
         "subscriptions-INITIAL_FORMS": "0",
         **changes,
     }
     return client.post(change_url(person), data, follow=True)
+
+
+def custom_field_inputs(person) -> dict:
+    """The typed custom field inputs as the change form fills them (``cf_<key>``)."""
+    stored = person.custom_fields or {}
+    return {
+        f"cf_{f.key}": custom_values.initial_value(f, stored.get(f.key))
+        for f in CustomField.objects.all()
+    }

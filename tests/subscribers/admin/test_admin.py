@@ -23,6 +23,7 @@ def test_history_cannot_be_changed_through_the_admin_even_by_a_superuser(admin_c
     assert event.note == "created"
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_staff_edit_in_admin_goes_through_the_service_and_records_history(admin_client, admin_user):
     person = services.person_create(source=Source.ADMIN, mdn="+14155550132")
     response = admin_client.post(
@@ -31,7 +32,7 @@ def test_staff_edit_in_admin_goes_through_the_service_and_records_history(admin_
             "external_person_id": "ex-1",
             "mdn": "+14155550132",
             "carrier_code": "",
-            "custom_fields": '{"first_name": "Ana"}',
+            "cf_first_name": "Ana",
             "timezone": "",
             "subscriptions-TOTAL_FORMS": "0",
             "subscriptions-INITIAL_FORMS": "0",

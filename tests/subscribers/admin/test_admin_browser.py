@@ -23,6 +23,7 @@ def log_in(page, base_url, username):
     page.wait_for_url(f"{base_url}/admin/")
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_person_timeline_in_a_browser(live_server, desktop_page, marketing_user, lists):
     person = person_with_story(lists, n=1, first="Ana", last="Garcia")
     services.subscription_activate(  # arrives late: kept, flagged superseded

@@ -161,6 +161,7 @@ def test_history_is_paged_past_50_entries_with_the_same_number_of_queries(
     assert marketing_client.get(f"{change_url(ana)}?history_page=x").status_code == 200
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
     marketing_client, marketing_user, ana
 ):
@@ -168,7 +169,8 @@ def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
         marketing_client,
         ana,
         external_person_id="crm-9001",
-        custom_fields='{"first_name": "Anna", "last_name": "Garcia"}',
+        cf_first_name="Anna",
+        cf_last_name="Garcia",
     )
     assert response.status_code == 200 and response.redirect_chain, response.content[:3000]
     ana.refresh_from_db()
@@ -179,6 +181,7 @@ def test_person_edit_by_marketing_goes_through_services_with_the_staff_user(
     assert set(event.changes) == {"external_person_id", "custom_fields"}
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_a_new_number_typed_by_staff_waits_for_the_code_the_person_types_back(
     marketing_client, ana
 ):
@@ -202,6 +205,7 @@ def test_a_new_number_typed_by_staff_waits_for_the_code_the_person_types_back(
     assert Push.objects.filter(person=ana, kind=Push.Kind.NUMBER).exists()
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_the_current_number_typed_in_another_format_changes_nothing(marketing_client, ana):
     before = SubscriptionEvent.objects.filter(person=ana).count()
     typed = f"({ana.mdn[2:5]}) {ana.mdn[5:8]}-{ana.mdn[8:]}"
@@ -231,7 +235,6 @@ def test_a_person_added_by_staff_gets_the_number_at_once_and_a_bad_one_is_refuse
         "external_person_id": "",
         "carrier_code": "",
         "timezone": "",
-        "custom_fields": "{}",
         "subscriptions-TOTAL_FORMS": "0",
         "subscriptions-INITIAL_FORMS": "0",
     }

@@ -137,6 +137,7 @@ def retire_old_number(person):
     return note, run(details.get()) if details.exists() else None
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_the_old_numbers_record_gives_up_our_ids_and_lists_and_the_new_one_gets_them(
     vibes_simulator, subscriber, lists, published
 ):

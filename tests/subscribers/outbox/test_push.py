@@ -32,6 +32,7 @@ def run(push):
     return tasks.push_send(push.pk)
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_new_person_is_added_and_its_person_key_kept(fake_vibes, published):
     person = Person.objects.create(mdn=MDN, custom_fields={"first_name": "Ada"})
     push = only_push(person)
@@ -47,6 +48,7 @@ def test_new_person_is_added_and_its_person_key_kept(fake_vibes, published):
     assert Push.objects.filter(person=person).count() == 1
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_details_are_put_by_person_key_with_removed_fields_as_null(fake_vibes, published):
     fake_vibes.add_person(
         person_key="pk1", mobile_phone={"mdn": MDN}, custom_fields={"city": "Austin"}
@@ -73,6 +75,7 @@ def test_without_a_key_the_put_goes_by_external_id(fake_vibes, published):
     assert person.person_key
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_put_404_adds_the_person(fake_vibes, published):
     person = services.person_create(source=Source.IMPORT, person_key="gone", mdn=MDN)
     services.person_update(person=person, source=Source.ADMIN, custom_fields={"a": "1"})
@@ -204,6 +207,7 @@ def test_backoff_is_capped_and_jittered(settings):
     assert len({round(v, 3) for v in values}) > 100
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_an_edit_during_the_send_is_sent_again(fake_vibes, published):
     person = Person.objects.create(mdn=MDN)
     push = only_push(person)
@@ -232,6 +236,7 @@ def test_an_edit_during_the_send_is_sent_again(fake_vibes, published):
     assert fake_vibes.persons[key]["custom_fields"] == {"first_name": "Late"}
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_many_quick_edits_coalesce_into_one_push_and_one_call(fake_vibes, published):
     person = Person.objects.create(mdn=MDN)
     for n in range(20):

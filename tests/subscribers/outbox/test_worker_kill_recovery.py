@@ -61,6 +61,7 @@ def edit_then_time_recovery(fake, workers, person, label: str) -> float:
     return elapsed
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_an_edit_made_after_a_worker_died_mid_push_is_sent_when_a_worker_starts(fake, workers):
     fake.hold.set()
     first = workers("first")
@@ -73,6 +74,7 @@ def test_an_edit_made_after_a_worker_died_mid_push_is_sent_when_a_worker_starts(
     assert len(fake.persons) == 1  # the second send merged by number
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_an_edit_coalesced_into_a_message_a_killed_worker_held_is_sent_when_a_worker_starts(
     fake, workers, settings
 ):

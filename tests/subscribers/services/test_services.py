@@ -48,6 +48,7 @@ def test_person_from_vibes_keeps_an_unassigned_number():
     assert person.mdn == "+12995551234"
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_person_update_records_only_what_changed(person):
     changes = services.person_update(
         person=person,
@@ -63,6 +64,7 @@ def test_person_update_records_only_what_changed(person):
     assert len(history(person)) == 2
 
 
+@pytest.mark.usefixtures("text_fields")
 def test_custom_fields_merge_and_null_removes_a_key(person):
     services.person_update(
         person=person,
