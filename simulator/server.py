@@ -127,6 +127,10 @@ class SimulatorServer:
     def clear_faults(self) -> None:
         self.faults.clear()
 
+    def release(self) -> None:
+        """Answer the requests a ``hold`` fault keeps waiting (``simulator.faults``)."""
+        self.faults.release()
+
     def set_rate_limit(self, per_second: float | None) -> None:
         self.faults.rate_limit = per_second
 
@@ -193,6 +197,16 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def _decoded(body: bytes):
+    """A request body as the log keeps it: the JSON value, else the text, else None."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -219,6 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        self._request = (query, body)  # what the request log keeps besides the path
         if path.startswith("/_sim"):
             status, payload = control.handle(sim, self.command, path, query, self.headers, body)
             return self._answer(status, payload)
@@ -227,6 +242,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "latency" and sim.stopped.wait(fault.seconds):
                 return
         for fault in faults:
+            if fault.kind == "hold" and not sim.faults.wait_released(sim.stopped):
+                self.close_connection = True
+                return  # stopped while held: no answer
             if fault.kind == "timeout":
                 sim.stopped.wait(fault.seconds)
                 self.close_connection = True
@@ -234,7 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 error = {"errors": [{"message": _phrase(fault.status), "code": fault.status * 10}]}
-                return self._answer(fault.status, error, headers, record=True)
+                payload = fault.body if fault.body is not None else error
+                raw = fault.raw.encode() if fault.body is None and fault.raw is not None else None
+                return self._answer(fault.status, payload, headers, raw=raw, record=True)
         if sim.faults.over_rate_limit():
             error = {"errors": [{"message": "Too Many Requests", "code": 4290}]}
             return self._answer(429, error, record=True)
@@ -255,10 +275,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status, payload, headers=None, *, raw=None, record=False):
         if record:
             sim = self.server.simulator
+            query, body = getattr(self, "_request", ("", b""))
+            entry = {"method": self.command, "path": self.path.partition("?")[0], "status": status}
+            entry |= {"query": query, "headers": dict(self.headers), "body": _decoded(body)}
+            entry["at"] = time.time()
             with sim.state.lock:
-                sim.state.requests.append(
-                    {"method": self.command, "path": self.path.partition("?")[0], "status": status}
-                )
+                sim.state.requests.append(entry)
         data = raw if raw is not None else b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         if data:
