@@ -9,6 +9,7 @@ import pytest
 from subscribers.outbox import publish
 from subscribers.outbox.record import SEND_TASK
 from subscribers.vibes.ratelimit import reset_shared_rate_limit
+from tests.subscribers.outbox.worker_helpers import push_env
 
 #: Custom fields the push tests write besides the demo account's (the simulator, like
 #: Vibes, refuses a field the account does not define).
@@ -60,3 +61,8 @@ def published(monkeypatch):
     publish.broker_reset()
     yield sent
     publish.broker_reset()
+
+
+def worker_env(sim, **extra) -> dict:
+    """Environment for a worker (or beat, or web) process talking to ``sim``."""
+    return push_env(sim.url, **{**sim.env(), **extra})
