@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the vibes_simulator fixture is imported)
 """Push benchmark (``make bench-push``; not part of the suite).
 
 A burst of persons changed at once (``BENCH_PERSONS``, default 10,000) against the Vibes
@@ -22,6 +23,7 @@ from subscribers.models import Person, Source
 from subscribers.outbox import publish
 from subscribers.outbox.models import Push
 from subscribers.outbox.record import push_enqueue, push_record
+from tests.simulator_fixtures import vibes_simulator  # noqa: F401 (a fixture)
 from tests.subscribers.outbox.push_fixtures import add_person, calls, worker_env
 from tests.subscribers.outbox.worker_helpers import CeleryProcess, wait_for
 
@@ -84,7 +86,7 @@ def burst(sim, tmp_path, *, name, workers, persons, offset, rate):
         ids = change_all(persons, offset)
         wait_for(
             lambda: Push.objects.filter(person_id__in=ids, state="done").count() == len(ids),
-            60 + 3 * persons / min(rate, 100),
+            120 + 10 * persons / min(rate, 100),  # a push may take two calls
             f"{name}: all pushes",
             interval=1.0,
         )

@@ -338,3 +338,9 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 25},
     },
 }
+
+# The worker's pool (config/celery.py): threads, so that one worker keeps enough pushes in
+# flight, each waiting tens of milliseconds on Vibes, to use VIBES_RATE_LIMIT. A --pool
+# on the worker's command line (Procfile.dev's solo, for SQLite) wins.
+CELERY_WORKER_POOL = env.str("CELERY_WORKER_POOL", default="threads")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=10)

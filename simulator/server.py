@@ -233,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self._request = (query, body)  # what the request log keeps besides the path
+        self._request = (query, body, time.time())  # what the log keeps besides the path
         if path.startswith("/_sim"):
             status, payload = control.handle(sim, self.command, path, query, self.headers, body)
             return self._answer(status, payload)
@@ -275,10 +275,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status, payload, headers=None, *, raw=None, record=False):
         if record:
             sim = self.server.simulator
-            query, body = getattr(self, "_request", ("", b""))
+            query, body, at = getattr(self, "_request", ("", b"", time.time()))
             entry = {"method": self.command, "path": self.path.partition("?")[0], "status": status}
             entry |= {"query": query, "headers": dict(self.headers), "body": _decoded(body)}
-            entry["at"] = time.time()
+            entry["at"] = at  # when it arrived, before any latency fault
             with sim.state.lock:
                 sim.state.requests.append(entry)
         data = raw if raw is not None else b"" if payload is None else json.dumps(payload).encode()
