@@ -207,6 +207,15 @@ def _decoded(body: bytes):
         return body.decode(errors="replace")
 
 
+def _shown(headers) -> dict:
+    """A request's headers as the log keeps them: the credentials' scheme, not their value."""
+    shown = dict(headers)
+    for name in shown:
+        if name.lower() == "authorization":
+            shown[name] = shown[name].partition(" ")[0] + " [hidden]"
+    return shown
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -277,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             sim = self.server.simulator
             query, body, at = getattr(self, "_request", ("", b"", time.time()))
             entry = {"method": self.command, "path": self.path.partition("?")[0], "status": status}
-            entry |= {"query": query, "headers": dict(self.headers), "body": _decoded(body)}
+            entry |= {"query": query, "headers": _shown(self.headers), "body": _decoded(body)}
             entry["at"] = at  # when it arrived, before any latency fault
             with sim.state.lock:
                 sim.state.requests.append(entry)

@@ -82,6 +82,7 @@ def test_the_request_log_keeps_query_headers_body_and_time(sim, vibes):
     post, get = sim.requests()[-2:]
     assert post["body"] == ADD and post["status"] == 201
     assert post["headers"]["X-API-Version"] == "2" and before <= post["at"] <= time.time()
+    assert post["headers"]["Authorization"] == "Basic [hidden]"  # no password in the log
     assert get["query"] == "mdn=%2B14155550150" and get["body"] is None
 
 
