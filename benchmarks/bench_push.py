@@ -68,7 +68,7 @@ def worker_args() -> list[str]:
 
 def burst(sim, tmp_path, *, name, workers, persons, offset, rate):
     """Send ``persons`` pushes with ``workers`` workers; the simulator's request times."""
-    sim.state.requests = deque()  # keep every request of the run, not the last 10,000
+    sim.request_log = deque()  # keep every request of the run, not the last 10,000
     env = worker_env(
         sim,
         VIBES_RATE_LIMIT=str(rate),
@@ -141,7 +141,7 @@ def bench_push_throughput_and_coalescing(tmp_path, vibes_simulator):
     env = worker_env(sim, VIBES_RATE_LIMIT=str(RATE), CONN_MAX_AGE="60")
     worker = CeleryProcess("worker", tmp_path / "solo.log", env, worker_args()).start()
     try:
-        sim.state.requests = deque()
+        sim.request_log = deque()
         person = services.person_create(source=Source.IMPORT, person_key="solo", mdn="+12995559999")
         add_person(sim, person_key="solo", mdn="+12995559999")
         t0 = time.monotonic()

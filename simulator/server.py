@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,7 +26,7 @@ from . import api, control
 from .delivery import Deliverer, Delivery
 from .faults import FaultBook
 from .seed import register_all_callbacks, seed_demo
-from .state import SimulatorState
+from .state import LOG_SIZE, SimulatorState
 
 log = logging.getLogger("simulator")
 
@@ -56,6 +57,8 @@ class SimulatorServer:
         )
         self.state = SimulatorState(company_key=company_key, deliverer=self.deliverer)
         self.faults = FaultBook()
+        #: Every API request in full (query, headers, body, arrival time), for tests.
+        self.request_log: deque[dict] = deque(maxlen=LOG_SIZE)
         self.stopped = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -289,7 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
             entry |= {"query": query, "headers": _shown(self.headers), "body": _decoded(body)}
             entry["at"] = at  # when it arrived, before any latency fault
             with sim.state.lock:
-                sim.state.requests.append(entry)
+                sim.state.requests.append({k: entry[k] for k in ("method", "path", "status")})
+                sim.request_log.append(entry)
         data = raw if raw is not None else b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         if data:

@@ -79,7 +79,7 @@ def test_the_request_log_keeps_query_headers_body_and_time(sim, vibes):
     before = time.time()
     vibes.post("/mobiledb/persons", json=ADD)
     vibes.get("/mobiledb/persons", params={"mdn": "+14155550150"})
-    post, get = sim.requests()[-2:]
+    post, get = list(sim.request_log)[-2:]
     assert post["body"] == ADD and post["status"] == 201
     assert post["headers"]["X-API-Version"] == "2" and before <= post["at"] <= time.time()
     assert post["headers"]["Authorization"] == "Basic [hidden]"  # no password in the log

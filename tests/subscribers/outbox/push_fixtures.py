@@ -32,8 +32,12 @@ def calls(sim, method=None, pattern=None) -> list[SimpleNamespace]:
     prefix taken off the path; ``pattern`` is a regular expression on that path."""
     prefix = f"/companies/{sim.company_key}"
     found = []
-    for request in sim.requests(method=method):
+    with sim.state.lock:
+        log = list(sim.request_log)
+    for request in log:
         path = request["path"].removeprefix(prefix).rstrip("/") or "/"
+        if method and request["method"] != method:
+            continue
         if pattern is None or re.search(pattern, path):
             found.append(SimpleNamespace(**{**request, "path": path}))
     return found
