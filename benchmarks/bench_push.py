@@ -120,6 +120,7 @@ def bench_push_throughput_and_coalescing(tmp_path, vibes_simulator):
         f"\n{PERSONS} persons changed at once; Vibes answers in {LATENCY * 1000:.0f} ms; "
         f"worker {' '.join(worker_args())}; load average {os.getloadavg()[0]:.1f}"
     )
+    sim.set_rate_limit(None)  # the baseline: whatever the simulator's default limit is
     baseline = burst(
         sim, tmp_path, name="base", workers=2, persons=300, offset=5_000_000, rate=10_000
     )
