@@ -73,8 +73,9 @@ bench-callbacks: install
 bench-admin: install
 	$(PY) -m benchmarks.bench_admin
 
-# Push throughput and coalescing against a fake Vibes with 50 ms latency (needs
-# DATABASE_URL on PostgreSQL and REDIS_URL).
+# Push throughput against the limit (one and two workers, 10,000 persons; BENCH_PERSONS
+# and BENCH_RATE_LIMIT change them) and coalescing, against the simulator with 50 ms
+# latency enforcing the limit (needs DATABASE_URL on PostgreSQL and REDIS_URL).
 bench-push: install
 	$(BENCH_PYTEST) benchmarks/bench_push.py $(PYTEST_ARGS)
 

@@ -1,15 +1,18 @@
+# ruff: noqa: F811  (the vibes_simulator fixture is imported)
 """Push benchmark (``make bench-push``; not part of the suite).
 
-1,000 persons changed at once against a fake Vibes answering in 50 ms: pushes per second
-next to VIBES_RATE_LIMIT (target: at least 90% of it, never above it in any 1-second
-window); then 100 edits of one person within a second (target: at most 3 calls).
+A burst of persons changed at once (``BENCH_PERSONS``, default 10,000) against the Vibes
+simulator answering in 50 ms and enforcing ``VIBES_RATE_LIMIT`` itself (429 above it),
+sent by one worker and then by two: pushes per second as a share of the limit (target: at
+least 90%), and the busiest second as the simulator counted it (target: never above the
+limit, no 429). A baseline with no effective limit shows what this machine can do. Then
+100 edits of one person within a second (target: at most 3 calls).
 Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL), like the services tests.
 """
 
-import itertools
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 
 import pytest
 from django.db import transaction
@@ -18,15 +21,17 @@ from config.celery import app
 from subscribers import services
 from subscribers.models import CustomField, Person, Source
 from subscribers.outbox import publish
-from subscribers.outbox.models import Push, PushAttempt
+from subscribers.outbox.models import Push
 from subscribers.outbox.record import push_enqueue, push_record
-from tests.fake_vibes import FakeVibes
-from tests.subscribers.outbox.worker_helpers import CeleryProcess, push_env, wait_for
+from tests.simulator_fixtures import vibes_simulator  # noqa: F401 (a fixture)
+from tests.subscribers.outbox.push_fixtures import add_person, calls, worker_env
+from tests.subscribers.outbox.worker_helpers import CeleryProcess, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-PERSONS = 1000
+PERSONS = int(os.environ.get("BENCH_PERSONS", "10000"))
 RATE = float(os.environ.get("BENCH_RATE_LIMIT", "50"))  # VIBES_RATE_LIMIT for the run
+LATENCY = 0.05  # Vibes' answer time
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:
@@ -56,101 +61,91 @@ def change_all(count: int, offset: int) -> list[int]:
     return ids
 
 
-def measure_capacity(tmp_path) -> float:
-    """Baseline: the same workers with no effective rate limit (what this machine can do)."""
-    fake = FakeVibes(company_key="ck-test", latency=0.05)
-    fake._ids = itertools.count(10_000_000)  # person keys distinct from the main run's
-    fake.start()
-    env = push_env(
-        fake.url,
-        VIBES_RATE_LIMIT="10000",
+def worker_args() -> list[str]:
+    """The pool a deployment's worker runs (``config/celery.py``), not the tests' solo."""
+    concurrency = app.conf.worker_concurrency or os.cpu_count()  # Celery's own default
+    return [f"--pool={app.conf.worker_pool}", f"--concurrency={concurrency}"]
+
+
+def burst(sim, tmp_path, *, name, workers, persons, offset, rate):
+    """Send ``persons`` pushes with ``workers`` workers; the simulator's request times."""
+    sim.request_log = deque()  # keep every request of the run, not the last 10,000
+    env = worker_env(
+        sim,
+        VIBES_RATE_LIMIT=str(rate),
         PUSH_DEBOUNCE_SECONDS="1.0",
         CONN_MAX_AGE="60",
-        PUSH_STALE_SECONDS="120",
+        PUSH_STALE_SECONDS="600",
     )
-    workers = [
-        CeleryProcess(
-            "worker", tmp_path / f"base{n}.log", env, ["--pool=prefork", "--concurrency=4"]
-        )
-        for n in range(2)
+    procs = [
+        CeleryProcess("worker", tmp_path / f"{name}{n}.log", env, worker_args())
+        for n in range(workers)
     ]
     try:
-        for w in workers:
-            w.start()
-        ids = change_all(300, 100_000)
+        for proc in procs:
+            proc.start()
+        ids = change_all(persons, offset)
         wait_for(
             lambda: Push.objects.filter(person_id__in=ids, state="done").count() == len(ids),
-            300,
-            "baseline pushes",
-            interval=0.5,
+            120 + 10 * persons / min(rate, 100),  # a push may take two calls
+            f"{name}: all pushes",
+            interval=1.0,
         )
-        times = sorted(r.at for r in fake.requests)
-        return (len(times) - 1) / (times[-1] - times[0])
     finally:
-        for w in workers:
-            w.stop()
-        fake.stop()
+        for proc in procs:
+            proc.stop()
+    return calls(sim)
 
 
-def bench_push_throughput_and_coalescing(tmp_path):
-    app.control.purge()
-    capacity = measure_capacity(tmp_path)
-    fake = FakeVibes(company_key="ck-test", latency=0.05)
-    fake.start()
-    env = push_env(
-        fake.url,
-        VIBES_RATE_LIMIT=str(RATE),
-        PUSH_DEBOUNCE_SECONDS="1.0",
-        CONN_MAX_AGE="60",
-        PUSH_STALE_SECONDS="120",
+def report(label, requests, rate) -> float:
+    times = sorted(r.at for r in requests)
+    span = times[-1] - times[0]
+    sent = (len(times) - 1) / span
+    refused = sum(r.status == 429 for r in requests)
+    peak = max(Counter(int(t) for t in times).values())
+    print(
+        f"  {label}: {len(times)} calls in {span:.1f}s -> {sent:.1f}/s = "
+        f"{100 * sent / rate:.1f}% of VIBES_RATE_LIMIT {rate:.0f}; busiest second "
+        f"{peak} (clock), {max_in_window(times)} (sliding); 429s: {refused}"
+        + ("  ABOVE THE LIMIT" if max(peak, max_in_window(times)) > rate or refused else "")
     )
-    workers = [
-        CeleryProcess("worker", tmp_path / f"w{n}.log", env, ["--pool=prefork", "--concurrency=4"])
-        for n in range(2)
-    ]
-    try:
-        for w in workers:
-            w.start()
-        started = time.monotonic()
-        ids = change_all(PERSONS, 0)
-        recorded = time.monotonic() - started
-        wait_for(
-            lambda: Push.objects.filter(person_id__in=ids, state="done").count() == PERSONS,
-            300,
-            "all pushes",
-            interval=0.5,
-        )
-        times = sorted(r.at for r in fake.requests)
-        span = times[-1] - times[0]
-        rate = (len(times) - 1) / span
-        peak = max_in_window(times)
-        print(f"\n{PERSONS} persons changed at once (outbox rows written in {recorded:.2f}s)")
-        print(
-            f"  Vibes calls: {len(times)} in {span:.1f}s -> {rate:.1f} pushes/s; "
-            f"VIBES_RATE_LIMIT {RATE:.0f}/s -> {100 * rate / RATE:.1f}% of the limit"
-        )
-        buckets = max(Counter(int(t) for t in times).values())
-        sent = sorted(
-            t.timestamp()
-            for t in PushAttempt.objects.filter(push__person_id__in=ids).values_list(
-                "started_at", flat=True
-            )
-        )
-        print(f"  busiest 1-second window as the workers sent them: {max_in_window(sent)} calls")
-        print(
-            f"  busiest 1-second window as Vibes receives them: sliding {peak}, "
-            f"clock-second {buckets} calls (limit {RATE:.0f})"
-            + ("  ABOVE THE LIMIT" if max(peak, buckets) > RATE else "")
-        )
-        print(
-            f"  baseline, same workers without a limit: {capacity:.1f} pushes/s "
-            f"(limited run reached {100 * rate / min(capacity, RATE):.1f}% of "
-            f"min(capacity, limit); load average {os.getloadavg()[0]:.1f})"
-        )
+    return sent / rate
 
-        before = len(fake.requests)
+
+def bench_push_throughput_and_coalescing(tmp_path, vibes_simulator):
+    app.control.purge()
+    sim = vibes_simulator
+    sim.state.custom_fields.update({"b", "n"})
+    sim.add_fault("latency", seconds=LATENCY, count=None)
+    print(
+        f"\n{PERSONS} persons changed at once; Vibes answers in {LATENCY * 1000:.0f} ms; "
+        f"worker {' '.join(worker_args())}; load average {os.getloadavg()[0]:.1f}"
+    )
+    sim.set_rate_limit(None)  # the baseline: whatever the simulator's default limit is
+    baseline = burst(
+        sim, tmp_path, name="base", workers=2, persons=300, offset=5_000_000, rate=10_000
+    )
+    report("baseline, 2 workers, no effective limit (300 persons)", baseline, 10_000)
+    sim.set_rate_limit(RATE)  # the simulator answers 429 above the limit, as Vibes does
+    for workers in (1, 2):
+        requests = burst(
+            sim,
+            tmp_path,
+            name=f"w{workers}-",
+            workers=workers,
+            persons=PERSONS,
+            offset=workers * 1_000_000,
+            rate=RATE,
+        )
+        report(f"{workers} worker(s)", requests, RATE)
+    print(f"  load average after {os.getloadavg()[0]:.1f}")
+
+    env = worker_env(sim, VIBES_RATE_LIMIT=str(RATE), CONN_MAX_AGE="60")
+    worker = CeleryProcess("worker", tmp_path / "solo.log", env, worker_args()).start()
+    try:
+        sim.request_log = deque()
         person = services.person_create(source=Source.IMPORT, person_key="solo", mdn="+12995559999")
-        fake.add_person(person_key="solo", mobile_phone={"mdn": "+12995559999"})
+        add_person(sim, person_key="solo", mdn="+12995559999")
         CustomField.objects.get_or_create(key="n", defaults={"label": "N"})  # pushed: defined
         t0 = time.monotonic()
         for n in range(100):
@@ -163,14 +158,12 @@ def bench_push_throughput_and_coalescing(tmp_path):
             "the coalesced push",
         )
         time.sleep(1.5)
-        calls = [r for r in fake.requests[before:] if "solo" in r.path]
+        solo = calls(sim, pattern="solo")
         print(
-            f"100 edits of one person in {edit_span:.2f}s -> {len(calls)} Vibes call(s); "
-            f"final value sent: {calls[-1].body['custom_fields']}"
+            f"100 edits of one person in {edit_span:.2f}s -> {len(solo)} Vibes call(s); "
+            f"final value sent: {solo[-1].body['custom_fields']}"
         )
-        assert fake.persons["solo"]["custom_fields"] == {"n": "99"}
-        assert len(calls) <= 3
+        assert sim.state.persons["solo"].custom_fields == {"n": "99"}
+        assert len(solo) <= 3
     finally:
-        for w in workers:
-            w.stop()
-        fake.stop()
+        worker.stop()

@@ -16,6 +16,7 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # The pool and its size are CELERY_WORKER_POOL / CELERY_WORKER_CONCURRENCY (settings).
     task_time_limit=120,
     task_soft_time_limit=90,
     task_ignore_result=True,

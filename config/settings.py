@@ -399,3 +399,11 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
     },
 }
+
+# The worker's pool (config/celery.py): enough processes that one worker keeps enough
+# pushes in flight, each waiting tens of milliseconds on Vibes, to use VIBES_RATE_LIMIT
+# (Celery's default is one per CPU). Not threads: with the Redis broker and late acks a
+# threads worker takes new messages only every few seconds. A --pool on the worker's
+# command line (Procfile.dev's solo, for SQLite) wins.
+CELERY_WORKER_POOL = env.str("CELERY_WORKER_POOL", default="prefork")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)

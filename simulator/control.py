@@ -24,9 +24,10 @@ What people and staff do in Vibes (each fires the callbacks Vibes would):
 - POST ``/_sim/expire`` ``{"mdn", "campaign_id"?}``; POST ``/_sim/landlines`` ``{"mdn"}``.
 
 Misbehaviour:
-- GET/POST/DELETE ``/_sim/faults``: ``{"kind": "latency"|"status"|"timeout"|"malformed",
-  "method"?, "path"?, "count"?, "status"?, "seconds"?, "retry_after"?}`` or
-  ``{"rate_limit": n}`` (see ``simulator.faults``);
+- GET/POST/DELETE ``/_sim/faults``: ``{"kind": "latency"|"hold"|"status"|"timeout"|
+  "malformed", "method"?, "path"?, "count"?, "status"?, "seconds"?, "retry_after"?,
+  "body"?, "raw"?}`` or ``{"rate_limit": n}`` (see ``simulator.faults``); POST
+  ``/_sim/faults/release`` answers the requests a ``hold`` keeps waiting;
 - GET/POST ``/_sim/delivery``: ``{"duplicate"?, "retry"?, "out_of_order"?, "hold"?}``
   (see ``simulator.delivery``);
 - POST ``/_sim/callbacks/raw`` ``{"body", "content_type"?}``: a body sent as is.
@@ -243,6 +244,11 @@ def faults_clear(sim, data, args):
     return 200, sim.faults.to_json()
 
 
+def faults_release(sim, data, args):
+    sim.release()
+    return 200, sim.faults.to_json()
+
+
 def delivery_get(sim, data, args):
     return 200, sim.deliverer.settings()
 
@@ -295,6 +301,7 @@ ROUTES = {
     ("GET", "/_sim/faults"): faults_get,
     ("POST", "/_sim/faults"): faults_add,
     ("DELETE", "/_sim/faults"): faults_clear,
+    ("POST", "/_sim/faults/release"): faults_release,
     ("GET", "/_sim/delivery"): delivery_get,
     ("POST", "/_sim/delivery"): delivery_set,
     ("POST", "/_sim/callbacks/raw"): raw_callback,

@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,7 +27,7 @@ from . import api, control
 from .delivery import DEFAULT_RETRY_SCHEDULE, Deliverer, Delivery, exponential_schedule
 from .faults import FaultBook
 from .seed import register_all_callbacks, seed_demo
-from .state import SimulatorState
+from .state import LOG_SIZE, SimulatorState
 
 log = logging.getLogger("simulator")
 
@@ -76,6 +77,8 @@ class SimulatorServer:
         self.faults = FaultBook()
         self.default_rate_limit = rate_limit
         self.faults.rate_limit = rate_limit
+        #: Every API request in full (query, headers, body, arrival time), for tests.
+        self.request_log: deque[dict] = deque(maxlen=LOG_SIZE)
         self.stopped = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -152,6 +155,10 @@ class SimulatorServer:
         """No faults, and the rate limit back to the one this simulator started with."""
         self.faults.clear()
         self.faults.rate_limit = self.default_rate_limit
+
+    def release(self) -> None:
+        """Answer the requests a ``hold`` fault keeps waiting (``simulator.faults``)."""
+        self.faults.release()
 
     def set_rate_limit(self, per_second: float | None) -> None:
         """Requests a second before 429; 0 or ``None``: no limit."""
@@ -232,6 +239,25 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def _decoded(body: bytes):
+    """A request body as the log keeps it: the JSON value, else the text, else None."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")
+
+
+def _shown(headers) -> dict:
+    """A request's headers as the log keeps them: the credentials' scheme, not their value."""
+    shown = dict(headers)
+    for name in shown:
+        if name.lower() == "authorization":
+            shown[name] = shown[name].partition(" ")[0] + " [hidden]"
+    return shown
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -264,6 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        self._request = (query, body, time.time())  # what the log keeps besides the path
         if path.startswith("/_sim"):
             status, payload = control.handle(sim, self.command, path, query, self.headers, body)
             return self._answer(status, payload)
@@ -272,6 +299,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "latency" and sim.stopped.wait(fault.seconds):
                 return
         for fault in faults:
+            if fault.kind == "hold" and not sim.faults.wait_released(sim.stopped):
+                self.close_connection = True
+                return  # stopped while held: no answer
             if fault.kind == "timeout":
                 sim.stopped.wait(fault.seconds)
                 self.close_connection = True
@@ -279,7 +309,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 error = {"errors": [{"message": _phrase(fault.status), "code": fault.status * 10}]}
-                return self._answer(fault.status, error, headers, record=True)
+                payload = fault.body if fault.body is not None else error
+                raw = fault.raw.encode() if fault.body is None and fault.raw is not None else None
+                return self._answer(fault.status, payload, headers, raw=raw, record=True)
         if sim.faults.over_rate_limit():
             error = {"errors": [{"message": "Too Many Requests", "code": 4290}]}
             return self._answer(429, error, record=True)
@@ -300,10 +332,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status, payload, headers=None, *, raw=None, record=False):
         if record:
             sim = self.server.simulator
+            query, body, at = getattr(self, "_request", ("", b"", time.time()))
+            entry = {"method": self.command, "path": self.path.partition("?")[0], "status": status}
+            entry |= {"query": query, "headers": _shown(self.headers), "body": _decoded(body)}
+            entry["at"] = at  # when it arrived, before any latency fault
             with sim.state.lock:
-                sim.state.requests.append(
-                    {"method": self.command, "path": self.path.partition("?")[0], "status": status}
-                )
+                sim.state.requests.append({k: entry[k] for k in ("method", "path", "status")})
+                sim.request_log.append(entry)
         data = raw if raw is not None else b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         if data:

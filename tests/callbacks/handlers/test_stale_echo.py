@@ -12,7 +12,7 @@ from callbacks.models import CallbackEvent
 from subscribers import services, tasks
 from subscribers.models import Person, Source
 from subscribers.outbox.models import Push
-from tests.subscribers.outbox.push_fixtures import fake_vibes, published  # noqa: F401
+from tests.subscribers.outbox.push_fixtures import add_person, calls, published, vibes  # noqa: F401
 
 from ..conftest import person_event
 
@@ -22,9 +22,9 @@ MDN = "+12995551234"
 
 
 @pytest.fixture
-def in_sync(fake_vibes, published, text_fields):
+def in_sync(vibes, published, text_fields):
     """A person Vibes knows, whose first name staff set to Ada and the push sent."""
-    fake_vibes.add_person(person_key="pk-ABC123", person_id="ABC123", mobile_phone={"mdn": MDN})
+    add_person(vibes, person_key="pk-ABC123", person_id="ABC123", mdn=MDN)
     person = services.person_create(
         source=Source.IMPORT, person_key="pk-ABC123", vibes_person_id="ABC123", mdn=MDN
     )
@@ -44,11 +44,11 @@ def echo(updated_at, first_name, event_id):
     )
 
 
-def put_bodies(fake_vibes):
-    return [r.body for r in fake_vibes.calls("PUT", r"^/mobiledb/persons/pk-ABC123$")]
+def put_bodies(vibes):
+    return [r.body for r in calls(vibes, "PUT", r"^/mobiledb/persons/pk-ABC123$")]
 
 
-def test_the_late_echo_of_an_earlier_push_keeps_the_newer_local_edit(in_sync, deliver, fake_vibes):
+def test_the_late_echo_of_an_earlier_push_keeps_the_newer_local_edit(in_sync, deliver, vibes):
     person, ada_at = in_sync
     services.person_update(
         person=person, source=Source.ADMIN, custom_fields={"first_name": "Grace"}
@@ -60,7 +60,7 @@ def test_the_late_echo_of_an_earlier_push_keeps_the_newer_local_edit(in_sync, de
     event = CallbackEvent.objects.get(event_id="ECHO-1")
     assert event.status == "applied" and "custom_fields.first_name" in event.error
     tasks.push_send(Push.objects.get(person=person, state=Push.State.PENDING).pk)
-    assert put_bodies(fake_vibes)[-1]["custom_fields"]["first_name"] == "Grace"
+    assert put_bodies(vibes)[-1]["custom_fields"]["first_name"] == "Grace"
 
 
 def test_a_genuinely_newer_change_at_vibes_wins_over_the_local_edit(in_sync, deliver):

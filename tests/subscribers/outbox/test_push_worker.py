@@ -1,5 +1,4 @@
-# ruff: noqa: F811  (fixtures imported from push_fixtures)
-"""Pushes with real processes: a Celery worker on Redis, beat, and a fake Vibes.
+"""Pushes with real processes: a Celery worker on Redis, beat, and the Vibes simulator.
 
 Nothing committed is lost when the worker is stopped, killed mid-push, or Redis is down
 or hung; the worker itself survives Redis restarts.
@@ -12,16 +11,20 @@ import pytest
 
 from subscribers.models import Person
 from subscribers.outbox.models import Push
-from tests.subscribers.outbox.push_fixtures import fake  # noqa: F401
+from tests.subscribers.outbox.push_fixtures import calls, worker_env
 from tests.subscribers.outbox.worker_helpers import (
     CeleryProcess,
     RedisServer,
-    push_env,
     save_in_subprocess,
     wait_for,
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def fake(vibes_simulator):
+    return vibes_simulator
 
 
 @pytest.fixture
@@ -41,19 +44,19 @@ def test_change_made_while_the_worker_is_stopped_is_pushed_when_it_starts(
 ):
     person = Person.objects.create(mdn="+12995550101", custom_fields={"first_name": "Ada"})
     time.sleep(0.5)
-    assert not fake.calls()
-    celery_worker_process.env.update(push_env(fake.url))
+    assert not calls(fake)
+    celery_worker_process.env.update(worker_env(fake))
     celery_worker_process.start()
     wait_for(lambda: pushed(person.pk), 30, "the push")
     person.refresh_from_db()
-    assert person.person_key in fake.persons
+    assert person.person_key in fake.state.persons
     assert person.sync_state == Person.SyncState.IN_SYNC
 
 
 def test_worker_killed_in_the_middle_of_a_push_loses_nothing(tmp_path, fake, processes):
     from django.conf import settings
 
-    env = push_env(fake.url)
+    env = worker_env(fake)
     beat = CeleryProcess("beat", tmp_path / "beat.log", env, ["-s", str(tmp_path / "beat-s")])
     worker = CeleryProcess("worker", tmp_path / "w1.log", env)
     processes += [beat, worker]
@@ -61,13 +64,12 @@ def test_worker_killed_in_the_middle_of_a_push_loses_nothing(tmp_path, fake, pro
 
     app.control.purge()
     assert settings.REDIS_URL
-    fake.hold.set()
+    fake.add_fault("hold", count=None)
     worker.start()
     person = Person.objects.create(mdn="+12995550102")
-    wait_for(fake.in_flight.is_set, 30, "the push to reach Vibes")
+    wait_for(fake.faults.held.is_set, 30, "the push to reach Vibes")
     worker.kill()  # SIGKILL while Vibes holds the request
-    fake.hold.clear()
-    fake.released.set()
+    fake.release()
     assert not pushed(person.pk)
     worker2 = CeleryProcess("worker", tmp_path / "w2.log", env)
     processes.append(worker2)
@@ -75,13 +77,13 @@ def test_worker_killed_in_the_middle_of_a_push_loses_nothing(tmp_path, fake, pro
     beat.start()
     wait_for(lambda: pushed(person.pk), 40, "the push after the kill")
     person.refresh_from_db()
-    assert person.person_key in fake.persons
-    assert len(fake.persons) == 1  # the second send merged by number, no duplicate
+    assert person.person_key in fake.state.persons
+    assert len(fake.state.persons) == 1  # the second send merged by number, no duplicate
 
 
 def test_change_made_while_redis_is_down_reaches_vibes_after_it_returns(tmp_path, fake, processes):
     own = RedisServer().start()
-    env = push_env(fake.url, REDIS_URL=own.url)
+    env = worker_env(fake, REDIS_URL=own.url)
     worker = CeleryProcess("worker", tmp_path / "w.log", env)
     beat = CeleryProcess("beat", tmp_path / "beat.log", env, ["-s", str(tmp_path / "beat-s")])
     processes += [worker, beat]
@@ -112,7 +114,7 @@ def test_a_save_while_redis_hangs_returns_quickly(tmp_path, fake):
     hung = RedisServer().start()
     try:
         hung.pause()
-        env = push_env(fake.url, REDIS_URL=hung.url)
+        env = worker_env(fake, REDIS_URL=hung.url)
         out = save_in_subprocess(
             env,
             "import time; from subscribers.models import Person; "

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from push_fixtures)
 """A worker killed mid-push or mid-debounce: the change reaches Vibes within 30 seconds of
 a worker being back, with the production lease, stale and sweep settings (no beat runs, so
 only the starting worker can recover it). Each test prints the figure it measured."""
@@ -11,9 +10,8 @@ import pytest
 from config.celery import app
 from subscribers import services
 from subscribers.models import Person, Source
-from tests.fake_vibes import FakeVibes
-from tests.subscribers.outbox.push_fixtures import fake  # noqa: F401
-from tests.subscribers.outbox.worker_helpers import CeleryProcess, push_env, wait_for
+from tests.subscribers.outbox.push_fixtures import calls, worker_env
+from tests.subscribers.outbox.worker_helpers import CeleryProcess, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -27,9 +25,14 @@ PRODUCTION_TIMINGS = {
 
 
 @pytest.fixture
+def fake(vibes_simulator):
+    return vibes_simulator
+
+
+@pytest.fixture
 def workers(tmp_path, fake):
     app.control.purge()
-    env = push_env(fake.url, **PRODUCTION_TIMINGS)
+    env = worker_env(fake, **PRODUCTION_TIMINGS)
     started = []
 
     def start(name: str) -> CeleryProcess:
@@ -42,10 +45,12 @@ def workers(tmp_path, fake):
         worker.stop()
 
 
-def sent_name(fake: FakeVibes, name: str) -> bool:
+def sent_name(fake, name: str) -> bool:
     return any(
-        isinstance(r.body, dict) and (r.body.get("custom_fields") or {}).get("first_name") == name
-        for r in fake.calls()
+        r.status < 300
+        and isinstance(r.body, dict)
+        and (r.body.get("custom_fields") or {}).get("first_name") == name
+        for r in calls(fake)
     )
 
 
@@ -63,15 +68,14 @@ def edit_then_time_recovery(fake, workers, person, label: str) -> float:
 
 @pytest.mark.usefixtures("text_fields")
 def test_an_edit_made_after_a_worker_died_mid_push_is_sent_when_a_worker_starts(fake, workers):
-    fake.hold.set()
+    fake.add_fault("hold", count=None)
     first = workers("first")
     person = Person.objects.create(mdn="+12995550111", custom_fields={"first_name": "Ada"})
-    wait_for(fake.in_flight.is_set, 30, "the push to reach Vibes")
+    wait_for(fake.faults.held.is_set, 30, "the push to reach Vibes")
     first.kill()  # SIGKILL while Vibes holds the request: the lease stays behind
-    fake.hold.clear()
-    fake.released.set()
+    fake.release()
     assert edit_then_time_recovery(fake, workers, person, "mid-push") < RECOVERY_SECONDS
-    assert len(fake.persons) == 1  # the second send merged by number
+    assert len(fake.state.persons) == 1  # the second send merged by number
 
 
 @pytest.mark.usefixtures("text_fields")
@@ -86,5 +90,5 @@ def test_an_edit_coalesced_into_a_message_a_killed_worker_held_is_sent_when_a_wo
     taken = re.compile(r"subscribers\.tasks\.push_send\[[^]]+\] received")
     wait_for(lambda: taken.search(first.log()), 30, "the worker to take the message")
     first.kill()
-    assert not fake.calls()
+    assert not calls(fake)
     assert edit_then_time_recovery(fake, workers, person, "mid-debounce") < RECOVERY_SECONDS

@@ -14,12 +14,11 @@ import pytest
 
 from subscribers.models import Person
 from subscribers.outbox.models import Push
-from tests.fake_vibes import FakeVibes
+from tests.subscribers.outbox.push_fixtures import worker_env
 from tests.subscribers.outbox.worker_helpers import (
     CeleryProcess,
     RedisServer,
     publishing_to,
-    push_env,
     wait_for,
 )
 
@@ -28,11 +27,11 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 RESTARTS = int(os.environ.get("REDIS_RESTARTS", "4"))
 
 
-def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
-    fake = FakeVibes(company_key="ck-test", latency=0.03)
-    fake.start()
+def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, vibes_simulator):
+    fake = vibes_simulator
+    fake.add_fault("latency", seconds=0.03, count=None)
     own = RedisServer().start()
-    env = push_env(fake.url, REDIS_URL=own.url)
+    env = worker_env(fake, REDIS_URL=own.url)
     worker = CeleryProcess("worker", tmp_path / "w.log", env)
     beat = CeleryProcess("beat", tmp_path / "beat.log", env, ["-s", str(tmp_path / "beat-s")])
     try:
@@ -45,7 +44,7 @@ def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
                     Person.objects.create(mdn=f"+1299555{round_no:02d}{n:02d}") for n in range(40)
                 ]
             floor = round_no * 40 + 3
-            wait_for(lambda f=floor: len(fake.requests) > f, 20, "pushes under way")
+            wait_for(lambda f=floor: len(fake.requests()) > f, 20, "pushes under way")
             own.stop()
             own.start()
             ids = [p.pk for p in people]
@@ -71,4 +70,3 @@ def test_worker_survives_repeated_redis_restarts_under_load(tmp_path, settings):
         worker.stop()
         beat.stop()
         own.stop()
-        fake.stop()

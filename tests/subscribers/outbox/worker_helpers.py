@@ -141,7 +141,7 @@ class CeleryProcess:
 
 
 def push_env(fake_url: str, **extra) -> dict:
-    """Environment for a worker/beat/web process talking to the fake Vibes."""
+    """Environment for a worker/beat/web process talking to a Vibes at ``fake_url``."""
     values = {
         "VIBES_API_URL": fake_url,
         "VIBES_COMPANY_KEY": "ck-test",

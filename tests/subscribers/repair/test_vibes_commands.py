@@ -1,5 +1,5 @@
 # ruff: noqa: F811  (fixtures imported from push_fixtures)
-"""The Vibes management commands, against the fake Vibes."""
+"""The Vibes management commands, against the Vibes simulator."""
 
 import io
 from datetime import UTC, datetime
@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
+from simulator import demo
+from simulator.records import SimSubscription
 from subscribers import services, tasks
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 from subscribers.outbox import publish
 from subscribers.outbox.models import Push
 from subscribers.vibes.dates import parse_vibes_datetime
-from tests.subscribers.outbox.push_fixtures import fake_vibes, published  # noqa: F401
+from tests.subscribers.outbox.push_fixtures import add_person, calls, published, vibes  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,15 +85,17 @@ def test_import_extract_loads_good_rows_reports_bad_ones_and_keeps_newer_optouts
     assert not Push.objects.exists()  # an import from Vibes is never pushed back
 
 
-def test_sync_lists_adds_lists_and_their_campaigns(fake_vibes, published):
+def test_sync_lists_adds_lists_and_their_campaigns(vibes, published):
     out, _ = run("vibes_sync_lists")
-    assert "created: 2" in out
-    assert SubscriptionList.objects.get(list_id="1234").acquisition_campaign_id == "2342312"
+    assert f"created: {len(demo.LISTS)}" in out
+    campaigns = dict(SubscriptionList.objects.values_list("list_id", "acquisition_campaign_id"))
+    assert campaigns == {list_id: campaign for list_id, _, campaign, *_ in demo.LISTS}
+    assert campaigns["1234"] == "2342312" and campaigns["1237"] == ""  # a list without one
     out, _ = run("vibes_sync_lists")
-    assert "unchanged: 2" in out
+    assert f"unchanged: {len(demo.LISTS)}" in out
 
 
-def test_reconcile_applies_vibes_optout_and_pushes_a_local_one(fake_vibes, published):
+def test_reconcile_applies_vibes_optout_and_pushes_a_local_one(vibes, published):
     deals = services.subscription_list_upsert(list_id="1234", name="Deals")[0]
     news = services.subscription_list_upsert(list_id="1235", name="News")[0]
     person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn="+12995551234")
@@ -114,19 +118,19 @@ def test_reconcile_applies_vibes_optout_and_pushes_a_local_one(fake_vibes, publi
         occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
     )
     Push.objects.all().delete()
-    fake_vibes.add_person(
-        person_key="pk1", mobile_phone={"mdn": "+12995551234"}, custom_fields={"first_name": "Ada"}
-    )
-    fake_vibes.subscriptions[("pk1", "1234")] = {
-        "subscription_list": {"id": "1234"},
-        "opt_in_date": "2026-01-01T00:00:00Z",
-        "opt_out_date": "2026-02-01T00:00:00Z",
-        "opt_out_reason": "keyword_opt_out",
-    }
-    fake_vibes.subscriptions[("pk1", "1235")] = {
-        "subscription_list": {"id": "1235"},
-        "opt_in_date": "2026-01-01T00:00:00Z",
-    }
+    add_person(vibes, person_key="pk1", mdn="+12995551234", custom_fields={"first_name": "Ada"})
+    vibes.state.subscriptions += [
+        SimSubscription(
+            person_key="pk1",
+            list_id="1234",
+            opt_in_date=datetime(2026, 1, 1, tzinfo=UTC),
+            opt_out_date=datetime(2026, 2, 1, tzinfo=UTC),
+            opt_out_reason="keyword_opt_out",
+        ),
+        SimSubscription(
+            person_key="pk1", list_id="1235", opt_in_date=datetime(2026, 1, 1, tzinfo=UTC)
+        ),
+    ]
     out, _ = run("vibes_reconcile")
     assert "changed: 1" in out
     assert Subscription.objects.get(subscription_list=deals).status == "opted_out"
@@ -139,7 +143,7 @@ def test_reconcile_applies_vibes_optout_and_pushes_a_local_one(fake_vibes, publi
     assert person.custom_fields == {"first_name": "Ada"}
 
 
-def test_admin_actions_queue_work_without_calling_vibes(fake_vibes, published, admin_client):
+def test_admin_actions_queue_work_without_calling_vibes(vibes, published, admin_client):
     person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn="+12995551234")
     response = admin_client.post(
         "/admin/subscribers/person/",
@@ -149,14 +153,14 @@ def test_admin_actions_queue_work_without_calling_vibes(fake_vibes, published, a
     assert response.status_code == 200
     assert Push.objects.filter(person=person, state="pending").exists()
     assert [pid for pid, _ in published] == [Push.objects.get(person=person).pk]
-    assert not fake_vibes.calls()
+    assert not calls(vibes)
     assert admin_client.get("/admin/subscribers/push/").status_code == 200
     push = Push.objects.get(person=person)
     assert admin_client.get(f"/admin/subscribers/push/{push.pk}/change/").status_code == 200
 
 
 def test_reread_action_queues_a_task_and_survives_a_dead_broker(
-    fake_vibes, published, admin_client, monkeypatch
+    vibes, published, admin_client, monkeypatch
 ):
     person = services.person_create(source=Source.IMPORT, person_key="pk1", mdn="+12995551234")
     queued = []
@@ -168,7 +172,7 @@ def test_reread_action_queues_a_task_and_survives_a_dead_broker(
         {"action": "reread_from_vibes", "_selected_action": [person.pk]},
     )
     assert queued == [("subscribers.tasks.person_reread", [(person.pk,)])]
-    assert not fake_vibes.calls()
+    assert not calls(vibes)
 
     def dead(*args, **kwargs):
         raise ConnectionError("broker down")
@@ -180,7 +184,5 @@ def test_reread_action_queues_a_task_and_survives_a_dead_broker(
     )
     assert response.status_code == 302
     publish.broker_reset()
-    fake_vibes.add_person(
-        person_key="pk1", mobile_phone={"mdn": "+12995551234"}, custom_fields={"city": "Austin"}
-    )
+    add_person(vibes, person_key="pk1", mdn="+12995551234", custom_fields={"city": "Austin"})
     assert "details: custom_fields" in tasks.person_reread(person.pk)
