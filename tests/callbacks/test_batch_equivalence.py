@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
-from callbacks.parsing import parse_event
+from callbacks.parsing import mdn_of, parse_event, person_of
 from callbacks.store import event_store
 from subscribers import services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
@@ -41,9 +41,12 @@ DATE_SHAPES = [
 ]
 
 
+SHAPES = ["new", "old", "number", "national", "other_number"]
+
+
 @st.composite
-def person_object(draw, who):
-    shape = draw(st.sampled_from(["new", "old", "number", "national", "other_number"]))
+def person_object(draw, who, shapes=SHAPES):
+    shape = draw(st.sampled_from(shapes))
     if shape == "new":
         return {"id": who["id"], "person_key": who["key"], "mobile_phone": {"mdn": who["mdn"]}}
     if shape == "old":  # older payloads: no person_key, no mobile_phone
@@ -61,6 +64,7 @@ def when(draw, minute):
 
 @st.composite
 def event_body(draw, n, unique=False):
+    shapes = ["new"] if unique else SHAPES
     who = draw(st.sampled_from(PEOPLE))
     kind = draw(
         st.sampled_from(
@@ -82,7 +86,7 @@ def event_body(draw, n, unique=False):
                 kind,
                 event_id=f"E{n}",
                 event_date=when(draw, minute),
-                person=draw(person_object(who)),
+                person=draw(person_object(who, shapes)),
                 list_id=draw(st.sampled_from(["L1", "L2", ""])),
                 **extra,
             )
@@ -90,7 +94,7 @@ def event_body(draw, n, unique=False):
         return {"event_id": f"E{n}", "callback_type": kind, "subscription_list": {"id": "L1"}}
     if kind == "ack":
         return ack_event(draw(st.sampled_from(["PENDING", "CONFIRMED"])), event_id=f"E{n}")
-    person = draw(person_object(who))
+    person = draw(person_object(who, shapes))
     fields = {
         "custom_fields": draw(
             st.sampled_from([{"first_name": "Al"}, {"first_name": None}, {"tier": "gold"}])
@@ -106,7 +110,10 @@ def event_body(draw, n, unique=False):
 
 @st.composite
 def streams(draw, unique=False):
-    """Bodies to deliver (``unique``: no two events share a date) and a batch size."""
+    """Bodies to deliver and a batch size. ``unique``: no two events share a date, and
+    each names its person by key and number (events naming one person in different ways,
+    or the number a person asked to switch to, can resolve to different rows in another
+    order, whichever path applies them)."""
     bodies = [draw(event_body(n, unique)) for n in range(draw(st.integers(1, 14)))]
     for body in draw(st.lists(st.sampled_from(bodies), max_size=4)):
         bodies.insert(draw(st.integers(0, len(bodies))), body)  # repeats, anywhere
@@ -142,7 +149,10 @@ def seed():
 def deliver(bodies):
     for i, body in enumerate(bodies):
         raw = json.dumps(body)
-        event = event_store(parsed=parse_event(raw), method="POST", body=raw)
+        parsed = parse_event(raw)
+        event = event_store(
+            parsed=parsed, method="POST", body=raw, mdn=mdn_of(person_of(parsed.payload))
+        )
         # Events with no date fall back on when they were received: the same in both runs.
         CallbackEvent.objects.filter(pk=event.pk).update(received_at=T0 + timedelta(seconds=i))
 
