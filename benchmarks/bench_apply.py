@@ -146,7 +146,6 @@ def reset() -> None:
         "UPDATE callbacks_callbackevent SET status = 'received', person_id = NULL, attempts = 0,"
         " error = '', processed_at = NULL WHERE status <> 'duplicate' AND event_id LIKE 'burst-%'"
     )
-    sql("DELETE FROM callbacks_callbackevent WHERE event_id NOT LIKE 'burst-%'")
     burst = "SELECT id FROM subscribers_person WHERE person_key NOT LIKE 'bench-%'"
     # History is append-only (subscribers/migrations/0003_history_append_only.py): only in
     # this throwaway database is its guard lifted, to take the rows a run wrote away again.
@@ -155,6 +154,7 @@ def reset() -> None:
     sql(f"DELETE FROM {history} WHERE person_id IN ({burst})")  # noqa: S608
     sql(f"ALTER TABLE {history} ENABLE TRIGGER subscriptionevent_append_only")
     sql(f"DELETE FROM subscribers_subscription WHERE person_id IN ({burst})")  # noqa: S608
+    sql("DELETE FROM callbacks_callbackevent WHERE event_id NOT LIKE 'burst-%'")
     sql("DELETE FROM subscribers_person WHERE person_key NOT LIKE 'bench-%' OR person_key IS NULL")
     sql("VACUUM ANALYZE")  # fmt: skip
     app.control.purge()
