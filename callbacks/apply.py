@@ -1,14 +1,18 @@
-"""Apply stored callbacks exactly once, through their handlers.
+"""Apply stored callbacks exactly once: one through its handler, or a backlog in batches.
 
-Applying locks the event row, so two runs (a replay racing another, say) cannot both apply
-it, and runs the handler in a savepoint: a failing handler leaves the event ``failed`` with
-its error, and whatever the handler wrote is rolled back.
+``event_apply`` locks the event row, so two runs (a replay racing another, say) cannot both
+apply it, and runs the handler in a savepoint: a failing handler leaves the event
+``failed`` with its error, and whatever the handler wrote is rolled back. A worker's run
+(``events_apply_received``) claims chunks of received events and applies them through
+``callbacks.batch``, which decides what it can in a few statements and hands the rest to
+``event_apply``, each in its place.
 """
 
 import logging
 import time
 import traceback
 from dataclasses import dataclass
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -17,6 +21,7 @@ from django.utils import timezone
 
 from subscribers.phone import normalize_from_vibes
 
+from .batch import chunk_apply
 from .handlers import HANDLERS, Unprocessable
 from .models import CallbackEvent
 
@@ -91,36 +96,48 @@ class Run:
 def events_apply_received(
     *,
     settle: float = 0.0,
-    batch: int = 200,
+    batch: int | None = None,
     seconds: float | None = None,
     limit: int | None = None,
+    opt_outs_first: bool = True,
 ) -> Run:
-    """Apply events still ``received``, oldest event date first, for at most ``seconds``
-    (``CALLBACK_APPLY_RUN_SECONDS``) and ``limit`` events (``CALLBACK_APPLY_RUN_MAX``).
+    """Apply events still ``received`` for at most ``seconds`` (``CALLBACK_APPLY_RUN_SECONDS``)
+    and ``limit`` events (``CALLBACK_APPLY_RUN_MAX``), ``batch`` (``CALLBACK_APPLY_BATCH``)
+    at a time through ``callbacks.batch``; a ``batch`` of 0 applies them one by one.
+
+    Opt-outs first (unless ``opt_outs_first`` is False): each step takes the waiting
+    ``subscription_removed`` events, with the other events waiting for their numbers,
+    before anything else, so a stop never waits behind a backlog of opt-ins
+    (``batch.run.chunk_apply``).
 
     The bound keeps a run well inside the worker's time limits however large the backlog:
-    a run that reaches it stops between events and says there is more. With ``settle`` it
+    a run that reaches it stops between chunks and says there is more. With ``settle`` it
     looks once more after that many seconds before giving up: the endpoint asks for a run
     at most once per ``KICK_INTERVAL`` per process, so an event stored just after a run's
     last look is still picked up by that run.
     """
     seconds = settings.CALLBACK_APPLY_RUN_SECONDS if seconds is None else seconds
     limit = settings.CALLBACK_APPLY_RUN_MAX if limit is None else limit
+    batch = settings.CALLBACK_APPLY_BATCH if batch is None else batch
     deadline = time.monotonic() + seconds
     run, settled = Run(), False
     while True:
-        ids = list(
-            CallbackEvent.objects.filter(status=Status.RECEIVED)
-            .order_by("event_date", "id")
-            .values_list("pk", flat=True)[:batch]
-        )
-        before = run.applied
-        for pk in ids:
-            if run.applied and (time.monotonic() >= deadline or run.applied >= limit):
-                run.more = True
-                return run
-            run.applied += _apply_logged(pk)
-        if run.applied > before:
+        if run.applied and (time.monotonic() >= deadline or run.applied >= limit):
+            run.more = True
+            return run
+        size = max(1, min(batch or 1, limit - run.applied))
+        step = partial(chunk_apply, size=size, single=_apply_one, one_by_one=not batch)
+        try:
+            applied = step(opt_outs=True) if opt_outs_first else 0
+            applied = applied or step()
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            # The database went away, say: the chunk was rolled back and stays received.
+            logger.exception("callbacks could not be applied; they stay received")
+            return run
+        run.applied += applied
+        if applied:
             settled = False
             continue
         if settle and not settled and time.monotonic() + settle < deadline:
@@ -130,16 +147,8 @@ def events_apply_received(
         return run
 
 
-def _apply_logged(pk: int) -> bool:
-    """Apply one event for the sweep; a crash outside the handler (the database went
-    away) is logged and leaves the event received for the next run."""
-    try:
-        return event_apply(event_id=pk, skip_locked=True) is not None
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        logger.exception("callback %s could not be applied; it stays received", pk)
-        return False
+def _apply_one(pk: int) -> None:
+    event_apply(event_id=pk, skip_locked=True)
 
 
 def _summary(exc: BaseException, limit: int = 4) -> str:

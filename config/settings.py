@@ -208,6 +208,8 @@ CALLBACK_MAX_BODY_BYTES = env.int("CALLBACK_MAX_BODY_BYTES", default=256 * 1024)
 # config/celery.py, so a large backlog is applied by a chain of runs, none cut off.
 CALLBACK_APPLY_RUN_SECONDS = env.float("CALLBACK_APPLY_RUN_SECONDS", default=45.0)
 CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
+# Events claimed and decided together by a run (callbacks/batch/); 0 applies them one by one.
+CALLBACK_APPLY_BATCH = env.int("CALLBACK_APPLY_BATCH", default=500)
 
 # Preference pages (SITE_URL is read with the security settings above)
 # The company that sends the texts, named on every subscriber page and in its title; a

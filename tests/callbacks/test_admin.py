@@ -62,8 +62,9 @@ def test_callbacks_cannot_be_added_changed_or_deleted_by_anyone(admin_client, de
 
 
 def test_the_replay_action_applies_selected_failed_events_and_skips_final_ones(
-    admin_client, deliver, monkeypatch
+    admin_client, deliver, monkeypatch, settings
 ):
+    settings.CALLBACK_APPLY_BATCH = 0  # the failure comes from the handler's service
     monkeypatch.setattr(services, "subscription_activate", lambda **kw: 1 / 0)
     deliver(subscription_event(event_id="E1"))
     monkeypatch.undo()

@@ -103,8 +103,9 @@ def statuses() -> list[str]:
 
 
 def test_a_soft_time_limit_leaves_the_event_received_and_the_next_run_goes_on(
-    post, published, monkeypatch
+    post, published, monkeypatch, settings
 ):
+    settings.CALLBACK_APPLY_BATCH = 0  # one by one, through the handler (batches: test_batch.py)
     post_backlog(post, 3)
     handler, calls = HANDLERS["subscription_added"], []
 
@@ -139,6 +140,7 @@ def test_a_run_stops_at_its_event_bound_and_asks_for_the_next(post, published, s
 
 def test_a_run_stops_at_its_time_bound_having_applied_at_least_one(post, published, settings):
     settings.CALLBACK_APPLY_RUN_SECONDS = 0
+    settings.CALLBACK_APPLY_BATCH = 0  # one by one (a batch is the unit otherwise: test_batch.py)
     post_backlog(post, 3)
     assert tasks.callbacks_apply_received.run(settle=5) == 1
     assert statuses() == ["applied", "received", "received"]

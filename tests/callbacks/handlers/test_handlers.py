@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models.signals import post_save
 
-from callbacks.apply import event_apply
+from callbacks.apply import event_apply, events_apply_received
 from callbacks.models import CallbackEvent
 from subscribers import services
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
@@ -120,8 +120,10 @@ def test_person_added_creates_an_unknown_person(deliver):
     assert person.custom_fields == {"first_name": "John", "last_name": "Doe"}
 
 
-def test_nothing_applied_from_a_callback_would_be_pushed_back(deliver):
-    """The push signals ask push_suppressed() on every save; from a callback it is True."""
+def test_nothing_applied_from_a_callback_would_be_pushed_back(post):
+    """The push signals ask push_suppressed() on every save the handlers make; from a
+    callback it is True. (A batch saves in bulk and fires no signal at all:
+    tests/callbacks/test_batch.py.)"""
     seen = []
 
     def receiver(sender, **kwargs):
@@ -130,8 +132,10 @@ def test_nothing_applied_from_a_callback_would_be_pushed_back(deliver):
     for model in (Person, Subscription):
         post_save.connect(receiver, sender=model, weak=False)
     try:
-        deliver(person_event())
-        deliver(subscription_event())
+        post(person_event())
+        events_apply_received(batch=0)
+        post(subscription_event())
+        events_apply_received(batch=0)
     finally:
         for model in (Person, Subscription):
             post_save.disconnect(receiver, sender=model)
@@ -244,7 +248,11 @@ def test_an_event_naming_no_list_is_rejected_with_the_reason_not_failed(deliver)
     assert not Subscription.objects.exists() and not Person.objects.exists()
 
 
-def test_a_handler_failure_is_stored_as_failed_with_its_error_and_rolled_back(deliver, monkeypatch):
+def test_a_handler_failure_is_stored_as_failed_with_its_error_and_rolled_back(
+    deliver, monkeypatch, settings
+):
+    settings.CALLBACK_APPLY_BATCH = 0  # through the handler (a failing batch: test_batch.py)
+
     def broken(**kwargs):
         raise RuntimeError("database said no")
 
@@ -256,7 +264,10 @@ def test_a_handler_failure_is_stored_as_failed_with_its_error_and_rolled_back(de
     assert not Person.objects.exists()  # the handler's writes were rolled back
 
 
-def test_the_replay_command_applies_failed_events_and_summarises(deliver, monkeypatch, capsys):
+def test_the_replay_command_applies_failed_events_and_summarises(
+    deliver, monkeypatch, capsys, settings
+):
+    settings.CALLBACK_APPLY_BATCH = 0  # the failure comes from the handler's service
     monkeypatch.setattr(services, "subscription_activate", lambda **kw: 1 / 0)
     deliver(subscription_event(event_id="E1"))
     deliver(subscription_event(event_id="E2", person={"id": "OTHER"}))

@@ -1,0 +1,119 @@
+"""Each event of a batch decided in memory, by the rules of its handler.
+
+``decide`` mirrors ``handlers.subscriptions`` and ``handlers.persons`` (through
+``services.person_upsert_from_vibes`` and ``services.subscription_set_state``) on the rows
+a ``World`` holds. It returns the handler's ``Outcome``, or ``SINGLE`` when the event turns
+out to need its handler (``route.needs_single``); the batch then ends just before it.
+"""
+
+from subscribers.services import StateChange
+
+from ..handlers.base import Outcome, Status, state_outcome
+from .intents import KIND_FOR_STATUS, Intent
+from .route import needs_single
+from .world import IDENTIFIERS, World
+
+SINGLE = object()
+
+PERSON_SUPERSEDED = "Vibes updated this person after this event; its details were not applied."
+
+
+def decide(world: World, intent: Intent):
+    if intent.rejected:
+        return Outcome(Status.REJECTED, note=intent.rejected)
+    if needs_single(intent.event, world.named(intent.identity)):
+        return SINGLE
+    if intent.is_person_event:
+        return _person_changed(world, intent)
+    return _subscription_changed(world, intent)
+
+
+def _subscription_changed(world: World, intent: Intent) -> Outcome:
+    person = _upsert(world, intent, {}, intent.occurred_at)
+    key = (id(person), intent.list_id)
+    sub, previous_kind = world.subs.get(key, (None, None))
+    sub, applied, previous_kind = world.changes.subscription_set_state(
+        person=person,
+        subscription_list=world.lists[intent.list_id],
+        sub=sub,
+        previous_kind=previous_kind,
+        status=intent.status,
+        kind=KIND_FOR_STATUS[intent.status],
+        occurred_at=intent.occurred_at,
+        opt_in_date=intent.opt_in_date,
+        opt_out_date=intent.opt_out_date,
+        opt_out_reason=intent.opt_out_reason,
+        acquisition_campaign_id=intent.campaign,
+        callback=intent.event,
+    )
+    world.subs[key] = [sub, previous_kind]
+    return state_outcome(StateChange(subscription=sub, event=None, applied=applied), person)
+
+
+def _person_changed(world: World, intent: Intent) -> Outcome:
+    values = dict(intent.values)
+    updated = values.get("vibes_updated_at")
+    known = world.find(intent.identity)
+    if known and updated and known.vibes_updated_at and updated < known.vibes_updated_at:
+        return Outcome(Status.SUPERSEDED, note=PERSON_SUPERSEDED, person=known)
+    note = ""
+    if known and updated:
+        values, kept = _without_newer_local_edits(world, values, known, updated)
+        if kept:
+            note = "Kept the edits made here after Vibes' update: " + ", ".join(sorted(kept))
+    person = _upsert(world, intent, values, intent.occurred_at)
+    return Outcome(Status.APPLIED, note=note, person=person)
+
+
+def _upsert(world: World, intent: Intent, values: dict, occurred_at):
+    """As ``services.person_upsert_from_vibes`` (the number-change case never gets here)."""
+    identity = intent.identity
+    known = {f: getattr(identity, f) for f in IDENTIFIERS}
+    person = world.find(identity)
+    if person is None:
+        fields = {k: v for k, v in known.items() if v}
+        if identity.mdn:
+            fields["mdn"] = identity.mdn
+        fields.update(values)
+        return world.create(callback=intent.event, occurred_at=occurred_at, **fields)
+    learned = {
+        k: v
+        for k, v in known.items()
+        if v and not getattr(person, k) and world.holder(k, v) in (None, person)
+    }
+    update = {**learned, **values}
+    if identity.mdn and not person.mdn and "mdn" not in update:
+        update["mdn"] = identity.mdn
+    if update:
+        world.update(person, callback=intent.event, occurred_at=occurred_at, **update)
+    return person
+
+
+def _without_newer_local_edits(world: World, values: dict, person, updated):
+    """As ``handlers.persons.without_newer_local_edits``, with the person's edits made
+    here (``selectors.details_changed_here_since``) read once for the whole batch."""
+    if person.last_change_at and person.last_change_at <= updated:
+        return values, set()
+    newer = set()
+    for when, changes in world.local_edits.get(person.pk, ()):
+        if when <= updated:
+            continue
+        for field, pair in (changes or {}).items():
+            if field == "custom_fields" and isinstance(pair, list) and len(pair) == 2:
+                old, new = pair[0] or {}, pair[1] or {}
+                newer |= {f"custom_fields.{k}" for k in old | new if old.get(k) != new.get(k)}
+            else:
+                newer.add(field)
+    if not newer:
+        return values, set()
+    values, kept = dict(values), set()
+    for field in [f for f in values if f in newer]:
+        if values.pop(field) != getattr(person, field):
+            kept.add(field)
+    if isinstance(values.get("custom_fields"), dict):
+        fields, current = dict(values["custom_fields"]), person.custom_fields or {}
+        for key in [k for k in fields if f"custom_fields.{k}" in newer]:
+            if fields.pop(key) != current.get(key):
+                kept.add(f"custom_fields.{key}")
+        values["custom_fields"] = fields
+    return values, kept

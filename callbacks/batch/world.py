@@ -1,0 +1,188 @@
+"""The rows a batch of events touches, read and locked in a few statements, then kept in
+memory as the batch decides.
+
+Locks, always in the same order so that workers applying at once never deadlock:
+
+1. on PostgreSQL, a transaction-level advisory lock per identifier the batch names
+   (person key, legacy id, external id, number), taken in ascending order in one
+   statement: two batches naming the same person, even one Vibes has not told us about
+   yet, run one after the other, so neither creates it twice;
+2. the persons those identifiers name (``FOR UPDATE``, by id);
+3. their subscriptions on the lists the batch names (``FOR UPDATE``, by id).
+
+Every read happens after the locks it depends on, so it sees what the batch before
+committed: nothing is decided on a stale row.
+"""
+
+import hashlib
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
+
+from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.services.bulk import BulkChanges
+
+from .intents import Intent
+
+IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
+
+
+def _lock_key(kind: str, value: str) -> int:
+    digest = hashlib.blake2b(f"vibes-person:{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class World:
+    def __init__(self, intents: list[Intent]):
+        self.changes = BulkChanges(source=Source.VIBES_CALLBACK)
+        self.by_id: dict[str, dict[str, Person]] = {f: {} for f in IDENTIFIERS}
+        self.by_mdn: dict[str, list[Person]] = defaultdict(list)
+        self.pending: dict[str, Person] = {}
+        self.lists: dict[str, SubscriptionList] = {}
+        # (person, list id) -> [subscription or None, kind of its newest applied history row]
+        self.subs: dict[tuple[int, str], list] = {}
+        self.local_edits: dict[int, list] = defaultdict(list)  # person pk -> [(when, changes)]
+        self._order: dict[int, tuple] = {}
+        self.people: dict[int, Person] = {}
+        self._load([i for i in intents if not i.rejected])
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _load(self, intents: list[Intent]) -> None:
+        wanted = {f: set() for f in IDENTIFIERS}
+        numbers = set()
+        for intent in intents:
+            for f in IDENTIFIERS:
+                if getattr(intent.identity, f):
+                    wanted[f].add(getattr(intent.identity, f))
+            numbers |= intent.numbers()
+        if connection.vendor == "postgresql":
+            keys = sorted(
+                {_lock_key(f, v) for f, values in wanted.items() for v in values}
+                | {_lock_key("mdn", n) for n in numbers}
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
+                    [keys],
+                )
+        named = Q(pk__in=[])
+        for f, values in wanted.items():
+            if values:
+                named |= Q(**{f"{f}__in": values})
+        if numbers:
+            named |= Q(mdn__in=numbers) | Q(pending_mdn__in=numbers)
+        for person in Person.objects.select_for_update().filter(named).order_by("id"):
+            self._index(person)
+        list_ids = {i.list_id for i in intents if i.list_id}
+        self._load_lists(list_ids)
+        pks = [p.pk for p in self._persons()]
+        newest_applied = (
+            SubscriptionEvent.objects.filter(
+                person=OuterRef("person_id"),
+                subscription_list=OuterRef("subscription_list_id"),
+                superseded=False,
+            )
+            .order_by("-occurred_at", "-id")
+            .values("kind")[:1]
+        )
+        subs = (
+            Subscription.objects.select_for_update(of=("self",))
+            .filter(person_id__in=pks, subscription_list__list_id__in=list_ids)
+            .annotate(previous_kind=Subquery(newest_applied))
+            .order_by("id")
+        )
+        by_pk = {p.pk: p for p in self._persons()}
+        list_of = {lst.pk: lst for lst in self.lists.values()}
+        for sub in subs:
+            sub.person = by_pk[sub.person_id]
+            sub.subscription_list = list_of[sub.subscription_list_id]
+            key = (id(sub.person), sub.subscription_list.list_id)
+            self.subs[key] = [sub, sub.previous_kind]
+        if any(i.is_person_event for i in intents):
+            rows = (
+                SubscriptionEvent.objects.filter(
+                    person_id__in=pks, kind=SubscriptionEvent.Kind.DETAILS_CHANGED
+                )
+                .exclude(source__in=Source.from_vibes())
+                .values_list("person_id", "occurred_at", "changes")
+            )
+            for person_id, when, changes in rows:
+                self.local_edits[person_id].append((when, changes))
+
+    def _load_lists(self, list_ids: set[str]) -> None:
+        """The lists named, created when new (as ``services.subscription_list_upsert``
+        does, with its placeholder name)."""
+        if not list_ids:
+            return
+        found = {s.list_id: s for s in SubscriptionList.objects.filter(list_id__in=list_ids)}
+        missing = sorted(list_ids - set(found))
+        if missing:
+            SubscriptionList.objects.bulk_create(
+                [SubscriptionList(list_id=x, name=f"Vibes list {x}") for x in missing],
+                ignore_conflicts=True,
+            )
+            created = SubscriptionList.objects.filter(list_id__in=missing)
+            found.update({s.list_id: s for s in created})
+        self.lists = found
+
+    def _persons(self) -> list[Person]:
+        return [p for p in self.people.values() if p.pk is not None]
+
+    def _index(self, person: Person) -> None:
+        if id(person) not in self._order:
+            # person_find_for_vibes takes the lowest id among the holders of a number: rows
+            # created by this batch come after every stored one, in the order created.
+            self._order[id(person)] = (0, person.pk) if person.pk else (1, len(self._order))
+            self.people[id(person)] = person
+        for f in IDENTIFIERS:
+            if getattr(person, f):
+                self.by_id[f][getattr(person, f)] = person
+        if person.mdn and all(p is not person for p in self.by_mdn[person.mdn]):
+            self.by_mdn[person.mdn].append(person)
+        if person.pending_mdn:
+            self.pending.setdefault(person.pending_mdn, person)
+
+    # -- the person Vibes means ----------------------------------------------------------
+
+    def find(self, identity) -> Person | None:
+        """As ``services.person_find_for_vibes``, on the rows in memory."""
+        for f in IDENTIFIERS:
+            value = getattr(identity, f)
+            if value and value in self.by_id[f]:
+                return self.by_id[f][value]
+        if identity.mdn:
+            holders = self.by_mdn.get(identity.mdn)
+            if holders:
+                return min(holders, key=lambda p: self._order[id(p)])
+            return self.pending.get(identity.mdn)
+        return None
+
+    def named(self, identity) -> list[Person]:
+        """Every person the identity could mean, for ``route.needs_single``."""
+        found = [self.find(identity)]
+        if identity.mdn:
+            found.append(self.pending.get(identity.mdn))
+        return [p for p in found if p is not None]
+
+    def holder(self, field: str, value: str) -> Person | None:
+        return self.by_id[field].get(value)
+
+    # -- changes, keeping the indexes in step --------------------------------------------
+
+    def create(self, **kwargs) -> Person:
+        person = self.changes.person_create(**kwargs)
+        self._index(person)
+        return person
+
+    def update(self, person: Person, **kwargs) -> dict:
+        old_mdn = person.mdn
+        changes = self.changes.person_update(person=person, **kwargs)
+        if "mdn" in changes and old_mdn:
+            self.by_mdn[old_mdn] = [p for p in self.by_mdn[old_mdn] if p is not person]
+        for f in IDENTIFIERS:
+            if f in changes and changes[f][0]:
+                self.by_id[f].pop(changes[f][0], None)
+        self._index(person)
+        return changes
