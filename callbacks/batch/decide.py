@@ -21,7 +21,8 @@ PERSON_SUPERSEDED = "Vibes updated this person after this event; its details wer
 def decide(world: World, intent: Intent):
     if intent.rejected:
         return Outcome(Status.REJECTED, note=intent.rejected)
-    if needs_single(intent.event, world.named(intent.identity)):
+    named = world.named(intent.identity)
+    if needs_single(intent.event, named, world.watched, intent.numbers()):
         return SINGLE
     if intent.is_person_event:
         return _person_changed(world, intent)

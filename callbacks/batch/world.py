@@ -24,6 +24,7 @@ from subscribers.models import Person, Source, Subscription, SubscriptionEvent, 
 from subscribers.services.bulk import BulkChanges
 
 from .intents import Intent
+from .route import Watched
 
 IDENTIFIERS = ("person_key", "vibes_person_id", "external_person_id")
 
@@ -75,6 +76,7 @@ class World:
             named |= Q(mdn__in=numbers) | Q(pending_mdn__in=numbers)
         for person in Person.objects.select_for_update().filter(named).order_by("id"):
             self._index(person)
+        self.watched = Watched.read(numbers, self._persons())
         list_ids = {i.list_id for i in intents if i.list_id}
         self._load_lists(list_ids)
         pks = [p.pk for p in self._persons()]

@@ -12,13 +12,16 @@ receiver a Vibes change still needs, the admin's cached list figures
 """
 
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from .. import deadlines
 from ..admin.list_stats import forget_list
-from ..models import Person, Subscription, SubscriptionEvent, SubscriptionList
+from ..models import OptOutDeadline, Person, Subscription, SubscriptionEvent, SubscriptionList
 from ..outbox.suppress import pushes_suppressed
 from .history import is_from_vibes, jsonable
 from .persons import _PERSON_FIELDS, _merge_custom_fields, _normalise_person_values
@@ -30,6 +33,7 @@ _SUB_FIELDS = (
     "opt_out_reason",
     "acquisition_campaign_id",
     "last_event_at",
+    "confirm_by",
 )
 
 
@@ -51,6 +55,9 @@ class BulkChanges:
         self.new_subs: list[Subscription] = []
         self.changed_subs: dict[int, Subscription] = {}
         self.history: list[SubscriptionEvent] = []
+        # Applied opt-outs, in order, for their deadlines:
+        # (person, list, when, reason, repeat, history row or None).
+        self.opt_outs: list[tuple] = []
 
     # -- persons -------------------------------------------------------------------------
 
@@ -60,6 +67,8 @@ class BulkChanges:
         if unknown:
             raise TypeError(f"person_create got unknown fields: {sorted(unknown)}")
         values = _normalise_person_values(values, source=self.source)
+        if isinstance(values.get("custom_fields"), dict):  # a key set to null is no value
+            values["custom_fields"] = _merge_custom_fields({}, values["custom_fields"])
         person = Person(
             last_change_source=self.source, last_change_at=_utc(occurred_at or timezone.now())
         )
@@ -161,6 +170,7 @@ class BulkChanges:
         if acquisition_campaign_id:
             sub.acquisition_campaign_id = acquisition_campaign_id
         sub.last_event_at = _utc(occurred_at)
+        sub.confirm_by = None  # only a join waiting for its text expires; Vibes sends none
         if not created:
             self.changed_subs[sub.pk] = sub
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
@@ -174,6 +184,13 @@ class BulkChanges:
             if person.pk is not None:
                 self._changed(person, {"last_change_source", "last_change_at"})
             previous_kind = kind
+            recorded = self.history[-1]
+        else:
+            recorded = None
+        if status == Subscription.Status.OPTED_OUT:
+            self.opt_outs.append(
+                (person, subscription_list, occurred_at, sub.opt_out_reason, repeat, recorded)
+            )
         return sub, True, previous_kind
 
     # -- writing -------------------------------------------------------------------------
@@ -199,8 +216,49 @@ class BulkChanges:
             for row in self.history:
                 row.person_id = row.person.pk
             SubscriptionEvent.objects.bulk_create(self.history, batch_size=500)
+            self._deadlines(now)
             for list_pk in {s.subscription_list_id for s in [*self.new_subs, *subs]}:
                 forget_list(list_pk)
+
+    def _deadlines(self, now: datetime) -> None:
+        """As ``deadlines.opt_out_recorded`` for each opt-out from Vibes, in order: it
+        confirms the subscription's open deadline, or is recorded as confirmed; a repeat
+        records nothing."""
+        if not self.opt_outs:
+            return
+        open_pairs = set(
+            OptOutDeadline.objects.filter(
+                confirmed_at__isnull=True, person_id__in={p.pk for p, *_ in self.opt_outs}
+            ).values_list("person_id", "subscription_list_id")
+        )
+        confirm, new = Q(pk__in=[]), []
+        for person, sub_list, occurred_at, reason, repeat, row in self.opt_outs:
+            pair = (person.pk, sub_list.pk)
+            if pair in open_pairs:
+                open_pairs.discard(pair)
+                confirm |= Q(person_id=pair[0], subscription_list_id=pair[1])
+            elif not repeat:
+                new.append(
+                    OptOutDeadline(
+                        person_id=person.pk,
+                        subscription_list_id=sub_list.pk,
+                        event=row,
+                        source=self.source,
+                        opt_out_reason=reason[:64],
+                        opted_out_at=occurred_at,
+                        target_at=occurred_at
+                        + timedelta(seconds=settings.OPTOUT_CONFIRM_TARGET_SECONDS),
+                        due_at=deadlines.business_days_after(
+                            occurred_at, settings.OPTOUT_DUE_BUSINESS_DAYS
+                        ),
+                        confirmed_at=now,
+                        confirmed_how=self.source,
+                    )
+                )
+        OptOutDeadline.objects.filter(confirm, confirmed_at__isnull=True).update(
+            confirmed_at=now, confirmed_how=self.source[:32]
+        )
+        OptOutDeadline.objects.bulk_create(new, batch_size=500)
 
     def _touch(self, person: Person, fields: set[str], occurred_at: datetime) -> None:
         person.last_change_source, person.last_change_at = self.source, _utc(occurred_at)

@@ -14,8 +14,18 @@ from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
 from callbacks.parsing import mdn_of, parse_event, person_of
 from callbacks.store import event_store
-from subscribers import services
-from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers import services, suppression
+from subscribers.models import (
+    CustomField,
+    DeadNumber,
+    OptOutDeadline,
+    Person,
+    Source,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionList,
+    SuppressionHit,
+)
 from subscribers.outbox.models import Push
 
 from .conftest import ack_event, person_event, subscription_event
@@ -29,6 +39,8 @@ PEOPLE = [
     {"key": "pk-A", "id": "A", "mdn": "+12995550001", "ext": "ex-A"},
     {"key": "pk-B", "id": "B", "mdn": "+12995550002", "ext": None},
     {"key": "pk-C", "id": "C", "mdn": "+12995550003", "ext": "ex-C"},  # asked for a new number
+    {"key": "pk-D", "id": "D", "mdn": "+12995550004", "ext": None},  # an erased number
+    {"key": "pk-E", "id": "E", "mdn": "+12995550005", "ext": "ex-E"},  # its number died
 ]
 NEW_NUMBER = "+12995550099"
 DATE_SHAPES = [
@@ -123,6 +135,7 @@ def streams(draw, unique=False):
 def seed():
     """A subscriber who edited her name here after Vibes' last update, and one who asked
     to switch to a new number (through the services, as the pages do)."""
+    CustomField.objects.get_or_create(key="first_name", defaults={"label": "First name"})
     a = services.person_create(
         source=Source.VIBES_CALLBACK,
         person_key="pk-A",
@@ -144,6 +157,13 @@ def seed():
         person=c, source=Source.VIBES_CALLBACK, pending_mdn=NEW_NUMBER, occurred_at=T0
     )
     services.subscription_list_upsert(list_id="L2", acquisition_campaign_id="2342312")
+    # Someone else once held D's number and asked to be erased: it is suppressed.
+    suppression.suppress(PEOPLE[3]["mdn"])
+    # E's number was disconnected: a new Vibes person naming it is someone new.
+    e = services.person_create(
+        source=Source.VIBES_CALLBACK, person_key="pk-old-E", mdn=PEOPLE[4]["mdn"], occurred_at=T0
+    )
+    services.person_number_dead(person=e, reason="disconnect", occurred_at=T0)
 
 
 def deliver(bodies):
@@ -184,8 +204,31 @@ def snapshot() -> dict:
                 s.opt_out_reason,
                 s.acquisition_campaign_id,
                 s.last_event_at,
+                s.confirm_by,
             )
             for s in Subscription.objects.select_related("subscription_list")
+        ),
+        # What the compliance rules keep beside the ledger: opt-out deadlines, suppressed
+        # numbers named again, numbers no longer their person's.
+        "deadlines": sorted(
+            (
+                rank[d.person_id],
+                d.subscription_list.list_id,
+                d.source,
+                d.opted_out_at,
+                d.opt_out_reason,
+                d.confirmed_at is not None,
+                d.confirmed_how,
+            )
+            for d in OptOutDeadline.objects.select_related("subscription_list")
+        ),
+        "suppression_hits": sorted(
+            (rank.get(h.person_id), h.source, h.what, h.refused)
+            for h in SuppressionHit.objects.all()
+        ),
+        "dead_numbers": sorted(
+            (rank[d.person_id], d.mdn, d.reason, d.revived_at is None)
+            for d in DeadNumber.objects.all()
         ),
         "history": [
             (
