@@ -343,35 +343,31 @@ CELERY_BEAT_SCHEDULE |= {
 }
 
 # The Vibes simulator (`manage.py vibes_simulator`, development only): Vibes' own limits by
-# default (README, "The Vibes simulator"). 0 turns a limit off.
+# default (README, "The Vibes simulator"; times in seconds). 0 turns a limit off.
 SIM_RATE_LIMIT = env.float("SIM_RATE_LIMIT", default=100.0)  # requests/s, then 429
 SIM_CALLBACK_LIMIT = env.int("SIM_CALLBACK_LIMIT", default=50)  # callback registrations
 SIM_DELIVERY_TIMEOUT = env.float("SIM_DELIVERY_TIMEOUT", default=2.0)  # seconds per callback
-# Seconds before each retry of a callback that failed (5xx, 3xx, no answer).
 SIM_RETRY_SCHEDULE = env.list("SIM_RETRY_SCHEDULE", cast=float, default=[10, 60, 180, 600])
 
-# Compliance (README "Compliance"): erasure keeps a keyed hash of the number on the
-# suppression list (subscribers/suppression.py). SUPPRESSION_KEY keys that hash; by default
-# it is derived from SECRET_KEY, so set it explicitly before ever rotating SECRET_KEY, or
-# the numbers suppressed so far are no longer recognised.
+# Compliance (README "Compliance"): SUPPRESSION_KEY keys the hash an erased number is kept
+# as (subscribers/suppression.py). Derived from SECRET_KEY by default: set it before ever
+# rotating SECRET_KEY, or the numbers suppressed so far are no longer recognised.
 SUPPRESSION_KEY = (
     env.str("SUPPRESSION_KEY", default="")
     or hashlib.sha256(f"suppression:{SECRET_KEY}".encode()).hexdigest()
 )
-# Retention (subscribers/repair/retention.py): consent records keep their personal columns
-# this long (the opt-in ledger itself is append-only and stays); raw callback bodies and
-# push attempt bodies are emptied sooner. Pruned by beat in batches, or retention_prune.
+# Retention (subscribers/repair/retention.py, beat or retention_prune): the history's personal
+# columns are emptied after RETENTION_CONSENT_DAYS (its rows stay), raw bodies sooner.
 RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=4 * 365 + 1)
 RETENTION_BODY_DAYS = env.int("RETENTION_BODY_DAYS", default=90)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=50)
-# Opt-out deadlines (subscribers/deadlines.py): Vibes should confirm an opt-out within this
-# internal target; the FCC's limit is 10 business days.
+# Opt-out deadlines (subscribers/deadlines.py): an internal target for Vibes' confirmation,
+# and the FCC's 10 business days.
 OPTOUT_CONFIRM_TARGET_SECONDS = env.int("OPTOUT_CONFIRM_TARGET_SECONDS", default=300)
 OPTOUT_DUE_BUSINESS_DAYS = env.int("OPTOUT_DUE_BUSINESS_DAYS", default=10)
-# The drift sweep (subscribers/repair/drift.py) re-reads persons from Vibes every
-# VIBES_DRIFT_SWEEP_SECONDS using at most VIBES_DRIFT_BUDGET requests a second (by default
-# a tenth of VIBES_RATE_LIMIT, so pushes keep the rest); 0 turns it off.
+# The drift sweep (subscribers/repair/drift.py) re-reads persons from Vibes within a budget
+# of requests a second (a tenth of VIBES_RATE_LIMIT: pushes keep the rest); 0 turns it off.
 VIBES_DRIFT_BUDGET = env.float("VIBES_DRIFT_BUDGET", default=VIBES_RATE_LIMIT / 10)
 VIBES_DRIFT_SWEEP_SECONDS = env.int("VIBES_DRIFT_SWEEP_SECONDS", default=60)
 VIBES_DRIFT_RECENT_HOURS = env.int("VIBES_DRIFT_RECENT_HOURS", default=24)
@@ -387,25 +383,20 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": max(VIBES_DRIFT_SWEEP_SECONDS, 10)},
     },
 }
-# Confirmations that expire (subscribers/repair/expiry.py): a join or a new number waiting
-# for the phone's "Y" ends as expired past the campaign's expire date, or this many hours
-# after the request when Vibes gave none; the sweep runs every PENDING_EXPIRY_SWEEP_SECONDS
-# and ends at most PENDING_EXPIRY_BATCH of each per run.
+
+# Confirmations that expire (subscribers/repair/expiry.py): a join or new number waiting for
+# its "Y" past the campaign's expire date, else PENDING_CONFIRMATION_HOURS, ends as expired.
 PENDING_CONFIRMATION_HOURS = env.int("PENDING_CONFIRMATION_HOURS", default=24)
 PENDING_EXPIRY_SWEEP_SECONDS = env.int("PENDING_EXPIRY_SWEEP_SECONDS", default=300)
 PENDING_EXPIRY_BATCH = env.int("PENDING_EXPIRY_BATCH", default=500)
-CELERY_BEAT_SCHEDULE |= {
-    "pending-expire": {
-        "task": "subscribers.tasks.pending_expire",
-        "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
-        "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
-    },
+CELERY_BEAT_SCHEDULE["pending-expire"] = {
+    "task": "subscribers.tasks.pending_expire",
+    "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
+    "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
 }
 
-# The worker's pool (config/celery.py): enough processes that one worker keeps enough
-# pushes in flight, each waiting tens of milliseconds on Vibes, to use VIBES_RATE_LIMIT
-# (Celery's default is one per CPU). Not threads: with the Redis broker and late acks a
-# threads worker takes new messages only every few seconds. A --pool on the worker's
-# command line (Procfile.dev's solo, for SQLite) wins.
+# The worker's pool (config/celery.py): enough processes to keep VIBES_RATE_LIMIT's worth of
+# pushes in flight while each waits on Vibes (Celery's default is one per CPU). Not threads:
+# with Redis and late acks they take new messages only every few seconds. --pool wins.
 CELERY_WORKER_POOL = env.str("CELERY_WORKER_POOL", default="prefork")
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)
