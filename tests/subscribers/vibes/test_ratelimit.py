@@ -19,7 +19,10 @@ def sent_times(limit: RateLimit, n: int, threads: int) -> list[float]:
 
 def test_local_limiter_spaces_requests_at_the_rate():
     times = sent_times(RateLimit(LocalRateLimiter(100)), 60, threads=6)
-    assert 0.55 <= times[-1] - times[0] <= 0.8
+    # Never faster than the rate: 60 sends at 100/s span at least 0.59 s. How close to the
+    # rate it gets is a figure for `make bench-push`, not a timed assertion that a loaded
+    # machine fails (the flood test below counts sends per second instead).
+    assert times[-1] - times[0] >= 0.55
 
 
 def test_a_429_pause_holds_everyone_back():
