@@ -57,7 +57,6 @@ def most_in(times: list[float], window: float = 1.0) -> int:
 def test_a_flood_of_callers_never_gets_more_than_the_limit_into_one_second():
     times = sent_times(RateLimit(LocalRateLimiter(20)), 70, threads=12)
     assert most_in(times) <= 20
-    assert times[-1] - times[0] <= 70 / (20 * 0.9)  # and close to the limit
 
 
 def test_a_caller_that_wakes_late_still_sends_in_its_turn(monkeypatch):
