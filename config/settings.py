@@ -356,14 +356,12 @@ SUPPRESSION_KEY = (
     env.str("SUPPRESSION_KEY", default="")
     or hashlib.sha256(f"suppression:{SECRET_KEY}".encode()).hexdigest()
 )
-# Retention (subscribers/repair/retention.py, beat or retention_prune): the history's personal
-# columns are emptied after RETENTION_CONSENT_DAYS (its rows stay), raw bodies sooner.
+# Retention (subscribers/repair/retention.py): history evidence, then raw bodies, emptied.
 RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=4 * 365 + 1)
 RETENTION_BODY_DAYS = env.int("RETENTION_BODY_DAYS", default=90)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=50)
-# Opt-out deadlines (subscribers/deadlines.py): an internal target for Vibes' confirmation,
-# and the FCC's 10 business days.
+# Opt-out deadlines (subscribers/deadlines.py): a target for Vibes' confirmation; the FCC's.
 OPTOUT_CONFIRM_TARGET_SECONDS = env.int("OPTOUT_CONFIRM_TARGET_SECONDS", default=300)
 OPTOUT_DUE_BUSINESS_DAYS = env.int("OPTOUT_DUE_BUSINESS_DAYS", default=10)
 # The drift sweep (subscribers/repair/drift.py) re-reads persons from Vibes within a budget
