@@ -356,7 +356,7 @@ SUPPRESSION_KEY = (
     env.str("SUPPRESSION_KEY", default="")
     or hashlib.sha256(f"suppression:{SECRET_KEY}".encode()).hexdigest()
 )
-# Retention (subscribers/repair/retention.py): history evidence, then raw bodies, emptied.
+# Retention (subscribers/repair/retention.py): days until evidence and raw bodies are emptied.
 RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=4 * 365 + 1)
 RETENTION_BODY_DAYS = env.int("RETENTION_BODY_DAYS", default=90)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
