@@ -150,6 +150,7 @@ def reset() -> None:
     # History is append-only (subscribers/migrations/0003_history_append_only.py): only in
     # this throwaway database is its guard lifted, to take the rows a run wrote away again.
     history = "subscribers_subscriptionevent"
+    sql(f"DELETE FROM subscribers_optoutdeadline WHERE person_id IN ({burst})")  # noqa: S608
     sql(f"ALTER TABLE {history} DISABLE TRIGGER subscriptionevent_append_only")
     sql(f"DELETE FROM {history} WHERE person_id IN ({burst})")  # noqa: S608
     sql(f"ALTER TABLE {history} ENABLE TRIGGER subscriptionevent_append_only")
@@ -207,7 +208,10 @@ def apply_with_workers(count: int, batch: int = 500, seconds: float | None = Non
         memory = max(peak_kb(p) for p in procs)
     finally:
         stop(procs)
-    return {"rate": (total - left) / elapsed, "applied": total - left, "peak_mb": memory / 1024}
+    figures = {"rate": (total - left) / elapsed, "applied": total - left, "peak_mb": memory / 1024}
+    print(f"  {count} worker(s), batch {batch}: {figures['applied']} events in {elapsed:.1f} s, "
+          f"{figures['rate']:.0f}/s, peak {figures['peak_mb']:.0f} MB", flush=True)  # fmt: skip
+    return figures
 
 
 def gunicorn() -> subprocess.Popen:
@@ -255,6 +259,8 @@ def intake(requests: int, *, while_applying: bool) -> dict:
         stop(procs)
     rates = {name: summary(results)["rate"] for name, results in out.items()}
     rates["backlog_left"] = still
+    print(f"  intake{' while a worker applies' if while_applying else ''}: "
+          + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()), flush=True)  # fmt: skip
     return rates
 
 
