@@ -6,7 +6,7 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, lookups  # noqa: F401  (register the system checks, ``__any``)
         from .outbox import signals
 
         signals.connect()  # local changes -> outbox -> push to Vibes

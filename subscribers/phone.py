@@ -5,6 +5,8 @@ a number that comes from Vibes is authoritative and is kept even when the number
 says it cannot exist (Vibes' own examples use the unassigned 299 area code).
 """
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,8 +46,15 @@ def normalize_from_vibes(value: str | None) -> str:
     raw = str(value).strip()
     if not raw:
         return ""
+    return _from_vibes(raw, settings.PHONE_DEFAULT_REGION)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _from_vibes(raw: str, region: str) -> str:
+    # Cached: a batch reads each number several times (the event, the person, the
+    # suppression list), and parsing is most of what a batch spends in Python per row.
     try:
-        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return raw
     if not phonenumbers.is_possible_number(number):

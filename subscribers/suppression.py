@@ -47,7 +47,7 @@ def suppressed_among(mdns: Iterable[str | None]) -> set[str]:
             by_hash.setdefault(number_hash(mdn), []).append(mdn)
     if not by_hash:
         return set()
-    found = SuppressedNumber.objects.filter(number_hash__in=list(by_hash)).values_list(
+    found = SuppressedNumber.objects.filter(number_hash__any=list(by_hash)).values_list(
         "number_hash", flat=True
     )
     return {mdn for h in found for mdn in by_hash[h]}

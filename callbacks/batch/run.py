@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from subscribers.phone import normalize_from_vibes
+from subscribers.services.bulk_update import rows_update
 
 from ..models import CallbackEvent
 from .decide import SINGLE, decide
@@ -128,9 +129,9 @@ def batch_apply(events: list[CallbackEvent]) -> int:
         event.status, event.error = outcome.status, outcome.note
         if outcome.person is not None:
             event.person = outcome.person
-    CallbackEvent.objects.bulk_update(
+    rows_update(
+        CallbackEvent,
         [e for e, _o in decided],
         ["status", "error", "attempts", "processed_at", "person", "mdn"],
-        batch_size=500,
     )
     return len(decided)
