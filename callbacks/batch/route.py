@@ -42,12 +42,12 @@ class Watched:
         mdns |= {p.pending_mdn for p in persons if p.pending_mdn}
         watched = cls(numbers=suppression.suppressed_among(mdns))
         pks = [p.pk for p in persons]
-        dead = DeadNumber.objects.open().filter(Q(mdn__in=mdns) | Q(person_id__in=pks))
+        dead = DeadNumber.objects.open().filter(Q(mdn__any=mdns) | Q(person_id__any=pks))
         for mdn, person_id in dead.values_list("mdn", "person_id"):
             watched.numbers.add(mdn)
             watched.persons.add(person_id)
         watched.persons |= set(
-            SuppressedNumber.objects.filter(person_id__in=pks).values_list("person_id", flat=True)
+            SuppressedNumber.objects.filter(person_id__any=pks).values_list("person_id", flat=True)
         )
         return watched
 
@@ -81,6 +81,12 @@ def needs_single(
         sub = obj((event.payload or {}).get("subscription"))
         if text(sub.get("opt_out_reason"), 64).lower() in SINGLE_OPT_OUT_REASONS:
             return True
+    return persons_need_single(named, watched, numbers)
+
+
+def persons_need_single(named, watched: Watched | None, numbers) -> bool:
+    """The part of ``needs_single`` about whom a change names, for any change from Vibes
+    (a callback, an extract row): a person switching numbers or one ``watched`` concerns."""
     if watched is not None and watched.concerns(numbers, named):
         return True
     return any(person.pending_mdn for person in named if person is not None)

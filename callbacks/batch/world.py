@@ -18,7 +18,7 @@ import hashlib
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
 from subscribers.services.bulk import BulkChanges
@@ -34,9 +34,31 @@ def _lock_key(kind: str, value: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def _newest_kinds(pks: list[int]) -> dict[tuple[int, int], str]:
+    """The kind of each subscription's newest applied history row, by (person, list).
+
+    Read by person alone: asked by person and list together, a planner without fresh
+    statistics (a table a first import is filling) ANDed two bitmap scans, one of them
+    the list's whole history, for every subscription."""
+    rows = SubscriptionEvent.objects.filter(
+        person_id__any=pks, superseded=False, subscription_list__isnull=False
+    ).order_by("person_id", "subscription_list_id", "-occurred_at", "-id")
+    if connection.vendor == "postgresql":
+        rows = rows.distinct("person_id", "subscription_list_id")
+    kinds: dict[tuple[int, int], str] = {}
+    for person_id, list_pk, kind in rows.values_list("person_id", "subscription_list_id", "kind"):
+        kinds.setdefault((person_id, list_pk), kind)
+    return kinds
+
+
 class World:
-    def __init__(self, intents: list[Intent]):
-        self.changes = BulkChanges(source=Source.VIBES_CALLBACK)
+    """``source`` is what the history rows record; without ``lock`` (a dry run, whose
+    writes are rolled back) nothing is locked, so a dry run never holds up the callbacks."""
+
+    def __init__(self, intents: list[Intent], *, source=Source.VIBES_CALLBACK, lock=True):
+        self.changes = BulkChanges(source=source)
+        self.lock = lock
+        self.lists_created: set[str] = set()  # Vibes ids of the lists this batch created
         self.by_id: dict[str, dict[str, Person]] = {f: {} for f in IDENTIFIERS}
         self.by_mdn: dict[str, list[Person]] = defaultdict(list)
         self.pending: dict[str, Person] = {}
@@ -58,7 +80,7 @@ class World:
                 if getattr(intent.identity, f):
                     wanted[f].add(getattr(intent.identity, f))
             numbers |= intent.numbers()
-        if connection.vendor == "postgresql":
+        if self.lock and connection.vendor == "postgresql":
             keys = sorted(
                 {_lock_key(f, v) for f, values in wanted.items() for v in values}
                 | {_lock_key("mdn", n) for n in numbers}
@@ -71,41 +93,35 @@ class World:
         named = Q(pk__in=[])
         for f, values in wanted.items():
             if values:
-                named |= Q(**{f"{f}__in": values})
+                named |= Q(**{f"{f}__any": values})
         if numbers:
-            named |= Q(mdn__in=numbers) | Q(pending_mdn__in=numbers)
-        for person in Person.objects.select_for_update().filter(named).order_by("id"):
+            named |= Q(mdn__any=numbers) | Q(pending_mdn__any=numbers)
+        persons = Person.objects.filter(named).order_by("id")
+        for person in persons.select_for_update() if self.lock else persons:
             self._index(person)
         self.watched = Watched.read(numbers, self._persons())
         list_ids = {i.list_id for i in intents if i.list_id}
         self._load_lists(list_ids)
         pks = [p.pk for p in self._persons()]
-        newest_applied = (
-            SubscriptionEvent.objects.filter(
-                person=OuterRef("person_id"),
-                subscription_list=OuterRef("subscription_list_id"),
-                superseded=False,
-            )
-            .order_by("-occurred_at", "-id")
-            .values("kind")[:1]
-        )
+        subs = Subscription.objects.all()
         subs = (
-            Subscription.objects.select_for_update(of=("self",))
-            .filter(person_id__in=pks, subscription_list__list_id__in=list_ids)
-            .annotate(previous_kind=Subquery(newest_applied))
+            (subs.select_for_update(of=("self",)) if self.lock else subs)
+            .filter(person_id__any=pks, subscription_list__list_id__in=list_ids)
             .order_by("id")
         )
         by_pk = {p.pk: p for p in self._persons()}
         list_of = {lst.pk: lst for lst in self.lists.values()}
+        subs = list(subs)
+        kinds = _newest_kinds(pks) if subs else {}
         for sub in subs:
             sub.person = by_pk[sub.person_id]
             sub.subscription_list = list_of[sub.subscription_list_id]
             key = (id(sub.person), sub.subscription_list.list_id)
-            self.subs[key] = [sub, sub.previous_kind]
+            self.subs[key] = [sub, kinds.get((sub.person_id, sub.subscription_list_id))]
         if any(i.is_person_event for i in intents):
             rows = (
                 SubscriptionEvent.objects.filter(
-                    person_id__in=pks, kind=SubscriptionEvent.Kind.DETAILS_CHANGED
+                    person_id__any=pks, kind=SubscriptionEvent.Kind.DETAILS_CHANGED
                 )
                 .exclude(source__in=Source.from_vibes())
                 .values_list("person_id", "occurred_at", "changes")
@@ -126,6 +142,7 @@ class World:
                 ignore_conflicts=True,
             )
             created = SubscriptionList.objects.filter(list_id__in=missing)
+            self.lists_created = set(missing)
             found.update({s.list_id: s for s in created})
         self.lists = found
 

@@ -1,23 +1,43 @@
 """Load Vibes' Subscription Extract: the daily file that is the only bulk source of list
 membership (docs/vibes.md, "Quirks"). Tab-separated, one subscription event a row.
 
-Every row goes through the services with ``Source.IMPORT`` (recorded in history, never
-pushed back). Newest event wins, so a person whose newer opt-out is known is never
-re-subscribed. A bad row is reported with its line number and the rest are loaded.
+Rows are read and checked one by one (a bad row is reported with its line number and the
+rest are loaded), then applied ``batch_size`` at a time on the set-based path the
+callbacks use (``callbacks/batch/extract.py``), each batch in a transaction of its own.
+A row that path leaves to the services (an erased or dead number, a number change) goes
+through ``row_load`` in its place, so the outcome is that of applying row after row with
+``Source.IMPORT``: recorded in history, never pushed back, newest event wins (a person
+whose newer opt-out is known is never re-subscribed). Loading the same file again changes
+nothing, so a load stopped halfway is finished by running it again.
 """
 
 import csv
+import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 
 from django.db import transaction
+
+from callbacks.batch.extract import (
+    NOTE,
+    OPTED_IN,
+    OPTED_OUT,
+    SKIPPED,
+    UNCHANGED,
+    ExtractRow,
+    rows_apply,
+)
 
 from .. import custom_values, services
 from ..models import Source, Subscription
 from ..services import VibesIdentity
 from ..vibes.dates import parse_vibes_datetime
 
+logger = logging.getLogger(__name__)
+
 REQUIRED = {"subscription_list_id", "subscription_event"}
+BATCH_SIZE = 2000
 
 
 class BadRow(ValueError):
@@ -38,44 +58,64 @@ def extract_load(
     dry_run: bool = False,
     on_row: Callable[[], None] | None = None,
     on_bad_row: Callable[[int, str], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> Counter:
     """Load the open extract file ``handle``; return counts by outcome.
 
-    A dry run applies everything in one transaction and rolls it back, so its counts are
-    exactly what a real load would do.
-    """
+    ``batch_size`` 0 applies every row through ``row_load`` (the per-row path). A dry run
+    applies everything in one transaction, locking nothing, and rolls it back, so its
+    counts are exactly what a real load would do."""
     counts: Counter = Counter()
-    reader = csv.DictReader(handle, delimiter="\t")
-    missing = REQUIRED - {(f or "").strip().lower() for f in reader.fieldnames or []}
+    reader = csv.reader(handle, delimiter="\t")
+    header = [(name or "").strip().lower() for name in next(reader, [])]
+    missing = REQUIRED - set(header)
     if missing:
         raise NotAnExtract(f"not an extract file: missing columns {sorted(missing)}")
+    rows = _good_rows(reader, header, counts, on_row, on_bad_row)
     try:
-        with transaction.atomic():
-            for row in reader:
-                if on_row:
-                    on_row()
-                line = reader.line_num
-                row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-                try:
-                    with transaction.atomic():
-                        counts[row_load(row)] += 1
-                except BadRow as exc:
-                    counts["bad rows"] += 1
-                    if on_bad_row:
-                        on_bad_row(line, str(exc))
+        with transaction.atomic() if dry_run else nullcontext():
+            batch: list[ExtractRow] = []
+            for row in rows:
+                if not batch_size:
+                    counts[row_load(row, counts)] += 1
+                    continue
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    _batch_load(batch, counts, lock=not dry_run)
+                    batch = []
+            _batch_load(batch, counts, lock=not dry_run)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
-    return counts
+    return +counts
 
 
-def row_load(row: dict) -> str:
-    """Apply one extract row; return what happened to it."""
+def _good_rows(reader, header, counts, on_row, on_bad_row) -> Iterator[ExtractRow]:
+    fields = custom_values.definitions()
+    width = len(header)
+    for values in reader:
+        if on_row:
+            on_row()
+        if not values:
+            continue  # a blank line
+        values = [v.strip() for v in values[:width]]
+        row = dict(zip(header, values + [""] * (width - len(values)), strict=True))
+        try:
+            yield row_read(row, reader.line_num, fields)
+        except BadRow as exc:
+            counts["bad rows"] += 1
+            if on_bad_row:
+                on_bad_row(reader.line_num, str(exc))
+
+
+def row_read(row: dict, line: int = 0, fields=None) -> ExtractRow:
+    """Check one extract row (its column names lower case); raise ``BadRow`` saying why it
+    cannot be applied."""
     event = row.get("subscription_event", "").upper()
     if event not in ("OPT_IN", "OPT_OUT"):
         raise BadRow(f"subscription_event must be OPT_IN or OPT_OUT, not {event[:20]!r}")
-    list_id = row.get("subscription_list_id")
+    list_id = row.get("subscription_list_id", "")[:64]
     if not list_id:
         raise BadRow("no subscription_list_id")
     try:
@@ -90,35 +130,80 @@ def row_load(row: dict) -> str:
         person_key=row.get("person_id"),  # the extract's person_id holds the person_key
         external_person_id=row.get("external_person_id"),
         mdn=row.get("mdn"),
-    )
-    if not identity.cleaned():
+    ).cleaned()
+    if not identity:
         raise BadRow("no person_id, external_person_id or mdn")
     try:
-        fields = custom_values.extract_values(row)
+        values = custom_values.extract_values(row, fields=fields)
     except custom_values.CustomValueError as exc:
         raise BadRow(f"custom fields: {exc}") from None
-    person, _ = services.person_upsert_from_vibes(
+    opted_in = event == "OPT_IN"
+    return ExtractRow(
+        event=None,
         identity=identity,
-        source=Source.IMPORT,
         occurred_at=occurred,
-        **({"custom_fields": fields} if fields else {}),
-    )
-    sub_list, _ = services.subscription_list_upsert(
-        list_id=list_id, name=row.get("subscription_list_name") or None
-    )
-    change = services.subscription_set_state(
-        person=person,
-        subscription_list=sub_list,
-        status=Subscription.Status.ACTIVE if event == "OPT_IN" else Subscription.Status.OPTED_OUT,
-        source=Source.IMPORT,
-        occurred_at=occurred,
+        list_id=list_id,
+        status=Subscription.Status.ACTIVE if opted_in else Subscription.Status.OPTED_OUT,
         opt_in_date=opt_in,
-        opt_out_date=opt_out if event == "OPT_OUT" else None,
-        opt_out_reason=row.get("opt_out_reason", "").lower(),
-        note="subscription extract",
+        opt_out_date=None if opted_in else opt_out,
+        opt_out_reason="" if opted_in else row.get("opt_out_reason", "").lower()[:64],
+        values={"custom_fields": values} if values else {},
+        line=line,
+        list_name=row.get("subscription_list_name", ""),
     )
+
+
+def _batch_load(rows: list[ExtractRow], counts: Counter, *, lock: bool) -> None:
+    """Apply ``rows`` in order: in batches where possible, ``row_load`` where not. A batch
+    that fails (another process holding a row it needs, a row the database refuses) is
+    rolled back and its rows applied one by one."""
+    start = 0
+    while start < len(rows):
+        try:
+            with transaction.atomic():
+                outcomes, other = rows_apply(rows[start:], lock=lock)
+        except Exception:
+            logger.warning(
+                "a batch of %s extract rows failed; applying them one by one",
+                len(rows) - start,
+                exc_info=True,
+            )
+            for row in rows[start:]:
+                counts[row_load(row, counts)] += 1
+            return
+        counts.update(outcomes)
+        counts.update(other)
+        start += len(outcomes)
+        if start < len(rows):  # the batch stopped before a row the services must apply
+            counts[row_load(rows[start], counts)] += 1
+            start += 1
+
+
+def row_load(row: ExtractRow, counts: Counter | None = None) -> str:
+    """Apply one checked row through the services; return what happened to it."""
+    with transaction.atomic():
+        person, created = services.person_upsert_from_vibes(
+            identity=row.identity, source=Source.IMPORT, occurred_at=row.occurred_at, **row.values
+        )
+        sub_list, list_created = services.subscription_list_upsert(
+            list_id=row.list_id, name=row.list_name or None
+        )
+        change = services.subscription_set_state(
+            person=person,
+            subscription_list=sub_list,
+            status=row.status,
+            source=Source.IMPORT,
+            occurred_at=row.occurred_at,
+            opt_in_date=row.opt_in_date,
+            opt_out_date=row.opt_out_date,
+            opt_out_reason=row.opt_out_reason,
+            note=NOTE,
+        )
+    if counts is not None:
+        counts["persons created"] += created
+        counts["lists created"] += list_created
     if not change.applied:
-        return "skipped: a newer event is known"
+        return SKIPPED
     if change.event is None:
-        return "unchanged"
-    return "opted in" if event == "OPT_IN" else "opted out"
+        return UNCHANGED
+    return OPTED_IN if row.status == Subscription.Status.ACTIVE else OPTED_OUT

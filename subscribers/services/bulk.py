@@ -3,7 +3,7 @@
 ``BulkChanges`` applies the same rules as ``person_create``, ``person_update`` and
 ``subscription_set_state`` to rows held in memory (loaded and locked by the caller), and
 ``write()`` then saves them in a few statements: new rows with ``bulk_create``, changed
-ones with ``bulk_update``, every history row (append-only) with one ``bulk_create``.
+ones with ``rows_update``, every history row (append-only) with one ``bulk_create``.
 
 Bulk writes fire no model signals. That is what changes from Vibes need (they are never
 pushed back: ``outbox.suppress``), so ``BulkChanges`` refuses any other source. The one
@@ -23,6 +23,7 @@ from .. import deadlines
 from ..admin.list_stats import forget_list
 from ..models import OptOutDeadline, Person, Subscription, SubscriptionEvent, SubscriptionList
 from ..outbox.suppress import pushes_suppressed
+from .bulk_update import rows_update
 from .history import is_from_vibes, jsonable
 from .persons import _PERSON_FIELDS, _merge_custom_fields, _normalise_person_values
 
@@ -130,6 +131,7 @@ class BulkChanges:
         opt_out_reason: str = "",
         acquisition_campaign_id: str = "",
         callback=None,
+        note: str = "",
     ) -> tuple[Subscription, bool, str | None]:
         """As ``services.subscription_set_state``, on ``sub`` (None: none yet) whose newest
         applied history row has ``previous_kind``. Returns the subscription, whether the
@@ -147,14 +149,17 @@ class BulkChanges:
             "acquisition_campaign_id": acquisition_campaign_id or "",
             "occurred_at": occurred_at,
             "callback": callback,
+            "note": note,
         }
         if sub.last_event_at and occurred_at < sub.last_event_at:
             self._record(superseded=True, **history)
             return sub, False, previous_kind
+        stored = [getattr(sub, f) for f in _SUB_FIELDS]
         before = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         # The opt-out echo rule of subscription_set_state: a repeat keeps the first opt-out.
         repeat = before[0] == Subscription.Status.OPTED_OUT and bool(sub.opt_out_reason)
         repeat = repeat and status == Subscription.Status.OPTED_OUT
+        replayed = occurred_at == sub.last_event_at
         sub.status = status
         if status == Subscription.Status.ACTIVE:
             sub.opt_in_date = _utc(opt_in_date or sub.opt_in_date or occurred_at)
@@ -171,10 +176,10 @@ class BulkChanges:
             sub.acquisition_campaign_id = acquisition_campaign_id
         sub.last_event_at = _utc(occurred_at)
         sub.confirm_by = None  # only a join waiting for its text expires; Vibes sends none
-        if not created:
-            self.changed_subs[sub.pk] = sub
+        if not created and stored != [getattr(sub, f) for f in _SUB_FIELDS]:
+            self.changed_subs[sub.pk] = sub  # a row that changed in nothing is not written
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
-        repeat_recorded = repeat and (
+        repeat_recorded = repeat and not replayed and (
             (opt_out_date or occurred_at) != sub.opt_out_date
             or (opt_out_reason or "") != sub.opt_out_reason
         )
@@ -205,14 +210,14 @@ class BulkChanges:
                 person.updated_at = now
             for fields in {frozenset(f) for _p, f in changed}:
                 rows = [p for p, f in changed if frozenset(f) == fields]
-                Person.objects.bulk_update(rows, [*sorted(fields), "updated_at"], batch_size=500)
+                rows_update(Person, rows, [*sorted(fields), "updated_at"])
             for sub in self.new_subs:
                 sub.person_id = sub.person.pk  # the person may have been created just above
             Subscription.objects.bulk_create(self.new_subs, batch_size=500)
             subs = list(self.changed_subs.values())
             for sub in subs:
                 sub.updated_at = now
-            Subscription.objects.bulk_update(subs, [*_SUB_FIELDS, "updated_at"], batch_size=500)
+            rows_update(Subscription, subs, [*_SUB_FIELDS, "updated_at"])
             for row in self.history:
                 row.person_id = row.person.pk
             SubscriptionEvent.objects.bulk_create(self.history, batch_size=500)
@@ -228,7 +233,7 @@ class BulkChanges:
             return
         open_pairs = set(
             OptOutDeadline.objects.filter(
-                confirmed_at__isnull=True, person_id__in={p.pk for p, *_ in self.opt_outs}
+                confirmed_at__isnull=True, person_id__any={p.pk for p, *_ in self.opt_outs}
             ).values_list("person_id", "subscription_list_id")
         )
         confirm, new = Q(pk__in=[]), []

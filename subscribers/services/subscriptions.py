@@ -126,6 +126,7 @@ def subscription_set_state(
         # keeps the opt-out that happened, and the repeat is kept in history.
         repeat = before[0] == Subscription.Status.OPTED_OUT and bool(sub.opt_out_reason)
         repeat = repeat and status == Subscription.Status.OPTED_OUT
+        replayed = occurred_at == sub.last_event_at
         sub.status = status
         if status == Subscription.Status.ACTIVE:
             sub.opt_in_date = opt_in_date or sub.opt_in_date or occurred_at
@@ -149,8 +150,10 @@ def subscription_set_state(
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
-        # A repeat that would have changed the date or reason is recorded, as before.
-        repeat_recorded = repeat and (
+        # A repeat that would have changed the date or reason is recorded, as before;
+        # one dated the very moment of the newest event applied is that event again (each
+        # day's Subscription Extract names every opt-out again) and records nothing.
+        repeat_recorded = repeat and not replayed and (
             (opt_out_date or occurred_at) != sub.opt_out_date
             or (opt_out_reason or "") != sub.opt_out_reason
         )
