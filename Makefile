@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks bench-admin bench-push bench-apply
+.PHONY: install run test lint bench migrate clean browser-deps messages bench-preferences bench-callbacks bench-admin bench-push bench-apply bench-extract
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,12 +79,18 @@ bench-admin: install
 bench-push: install
 	$(BENCH_PYTEST) benchmarks/bench_push.py $(PYTEST_ARGS)
 
-# The preference page's render time and the link-request form's timing (any database).
 # Applying a burst of callbacks: batches vs event by event, workers, intake, 1M persons
 # (PostgreSQL and Redis; its own database, BENCH_DB, default vibes_apply_bench).
 bench-apply: install
 	$(PY) -m benchmarks.bench_apply
 
+# Loading a 1,000,000-row Subscription Extract with the real command: batches vs row by
+# row, a second load, a dry run, peak memory (PostgreSQL; its own database, BENCH_DB,
+# default vibes_extract_bench; BENCH_EXTRACT_ROWS changes the size).
+bench-extract: install
+	$(PY) -m benchmarks.bench_extract
+
+# The preference page's render time and the link-request form's timing (any database).
 bench-preferences: install
 	$(BENCH_PYTEST) benchmarks/bench_preferences.py $(PYTEST_ARGS)
 
