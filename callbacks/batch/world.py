@@ -110,6 +110,8 @@ class World:
             .order_by("id")
         )
         by_pk = {p.pk: p for p in self._persons()}
+        if self.changes.source == Source.IMPORT:
+            self.changes.imported_from(by_pk)
         list_of = {lst.pk: lst for lst in self.lists.values()}
         subs = list(subs)
         kinds = _newest_kinds(pks) if subs else {}

@@ -56,6 +56,10 @@ class BulkChanges:
         self.new_subs: list[Subscription] = []
         self.changed_subs: dict[int, Subscription] = {}
         self.history: list[SubscriptionEvent] = []
+        # With Source.IMPORT, the (person, list id, kind, moment) of every subscription
+        # row in history from an import, loaded by the caller (``imported_from``): an
+        # older one is not recorded twice.
+        self.imported: set[tuple] | None = None
         # Applied opt-outs, in order, for their deadlines:
         # (person, list, when, reason, repeat, history row or None).
         self.opt_outs: list[tuple] = []
@@ -152,6 +156,8 @@ class BulkChanges:
             "note": note,
         }
         if sub.last_event_at and occurred_at < sub.last_event_at:
+            if self.imported is not None and self._import_key(history) in self.imported:
+                return sub, False, previous_kind  # as subscription_set_state: known already
             self._record(superseded=True, **history)
             return sub, False, previous_kind
         stored = [getattr(sub, f) for f in _SUB_FIELDS]
@@ -179,9 +185,13 @@ class BulkChanges:
         if not created and stored != [getattr(sub, f) for f in _SUB_FIELDS]:
             self.changed_subs[sub.pk] = sub  # a row that changed in nothing is not written
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
-        repeat_recorded = repeat and not replayed and (
-            (opt_out_date or occurred_at) != sub.opt_out_date
-            or (opt_out_reason or "") != sub.opt_out_reason
+        repeat_recorded = (
+            repeat
+            and not replayed
+            and (
+                (opt_out_date or occurred_at) != sub.opt_out_date
+                or (opt_out_reason or "") != sub.opt_out_reason
+            )
         )
         if created or before != after or repeat_recorded or previous_kind != kind:
             self._record(**history)
@@ -274,8 +284,30 @@ class BulkChanges:
         _person, known = self.changed_persons.setdefault(person.pk, (person, set()))
         known |= fields
 
+    def imported_from(self, persons: dict[int, Person]) -> None:
+        """Load what history holds from imports about ``persons`` (by pk)."""
+        rows = SubscriptionEvent.objects.filter(
+            person_id__any=list(persons), source=self.source, subscription_list__isnull=False
+        ).values_list("person_id", "subscription_list__list_id", "kind", "occurred_at")
+        self.imported = {(id(persons[p]), lst, k, _utc(when)) for p, lst, k, when in rows}
+
+    @staticmethod
+    def _import_key(history: dict) -> tuple:
+        return (
+            id(history["person"]),
+            history["subscription_list"].list_id,
+            history["kind"],
+            _utc(history["occurred_at"]),
+        )
+
     def _record(self, *, person, kind, occurred_at=None, callback=None, note="", **fields):
         """As ``history.history_record``, kept for the one ``bulk_create``."""
+        if self.imported is not None and fields.get("subscription_list") is not None:
+            self.imported.add(
+                self._import_key(
+                    {"person": person, "kind": kind, "occurred_at": occurred_at, **fields}
+                )
+            )
         self.history.append(
             SubscriptionEvent(
                 person=person,

@@ -117,6 +117,12 @@ def subscription_set_state(
             "note": note,
         }
         if sub.last_event_at and occurred_at < sub.last_event_at:
+            if source == Source.IMPORT and _import_known(
+                person, subscription_list, kind, occurred_at
+            ):
+                # Each day's extract names a subscription's older events again: one
+                # already in history is not recorded twice.
+                return StateChange(subscription=sub, event=None, applied=False)
             event = history_record(superseded=True, **history)
             return StateChange(subscription=sub, event=event, applied=False)
 
@@ -153,9 +159,13 @@ def subscription_set_state(
         # A repeat that would have changed the date or reason is recorded, as before;
         # one dated the very moment of the newest event applied is that event again (each
         # day's Subscription Extract names every opt-out again) and records nothing.
-        repeat_recorded = repeat and not replayed and (
-            (opt_out_date or occurred_at) != sub.opt_out_date
-            or (opt_out_reason or "") != sub.opt_out_reason
+        repeat_recorded = (
+            repeat
+            and not replayed
+            and (
+                (opt_out_date or occurred_at) != sub.opt_out_date
+                or (opt_out_reason or "") != sub.opt_out_reason
+            )
         )
         if (
             _created
@@ -170,6 +180,16 @@ def subscription_set_state(
             )
         _compliance(sub, status, source, occurred_at, event, repeat)
     return StateChange(subscription=sub, event=event, applied=True)
+
+
+def _import_known(person, subscription_list, kind, occurred_at) -> bool:
+    return SubscriptionEvent.objects.filter(
+        person=person,
+        subscription_list=subscription_list,
+        kind=kind,
+        occurred_at=occurred_at,
+        source=Source.IMPORT,
+    ).exists()
 
 
 def _compliance(sub, status, source, occurred_at, event, repeat) -> None:
