@@ -52,9 +52,14 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
     response = ask_and_prove(Client(), page, "(415) 555-0132")
     assert "reply Y to confirm your new number" in response.content.decode()
 
-    wait_for(lambda: state.pending(mdn=NEW), 30, "the participant post with the new number")
-    posted = vibes_simulator.requests(method="POST", path_contains="/participants")
+    # The simulator logs a request once it has handled it: wait for the log, not the state.
+    posted = wait_for(
+        lambda: vibes_simulator.requests(method="POST", path_contains="/participants"),
+        30,
+        "the participant post with the new number",
+    )
     assert [r["path"].split("/")[-2] for r in posted] == ["2342312"]
+    assert state.pending(mdn=NEW)
     assert Person.objects.get(pk=person.pk).mdn == OLD  # not before the "Y"
 
     vibes_simulator.reply(mdn=NEW, text="Y")
