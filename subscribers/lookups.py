@@ -30,12 +30,14 @@ class AnyOf(Lookup):
         if not values:
             return "1 = 0", []
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::{_array_type(field, connection)}[])", [*params, values]
+            # The column's own type, so the index on it is used.
+            return f"{lhs} = ANY(%s::{cast_type(field, connection)}[])", [*params, values]
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
 
 
-def _array_type(field, connection) -> str:
-    # The column's own type, so the index on it is used (text for varchar(n), which
-    # compares as text).
+def cast_type(field, connection) -> str:
+    """The type a value sent for ``field`` is cast to: the column's own, but text for a
+    ``varchar(n)`` (it compares as text, and a cast to it would cut a long value silently
+    where storing it raises)."""
     db_type = field.db_type(connection)
     return "text" if db_type.startswith("varchar") else db_type

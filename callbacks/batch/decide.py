@@ -30,9 +30,18 @@ def decide(world: World, intent: Intent):
 
 
 def _subscription_changed(world: World, intent: Intent) -> Outcome:
-    person = _upsert(world, intent, {}, intent.occurred_at)
+    person, sub, applied, _recorded = subscription_decided(world, intent)
+    return state_outcome(StateChange(subscription=sub, event=None, applied=applied), person)
+
+
+def subscription_decided(world: World, intent: Intent, note: str = ""):
+    """Apply a subscription change (a callback's or an extract row's) to the rows in
+    memory, as ``services.subscription_set_state`` does. Returns the person, the
+    subscription, whether it applied (False: superseded) and whether it recorded history."""
+    person = _upsert(world, intent, intent.values, intent.occurred_at)
     key = (id(person), intent.list_id)
     sub, previous_kind = world.subs.get(key, (None, None))
+    before = len(world.changes.history)
     sub, applied, previous_kind = world.changes.subscription_set_state(
         person=person,
         subscription_list=world.lists[intent.list_id],
@@ -46,9 +55,10 @@ def _subscription_changed(world: World, intent: Intent) -> Outcome:
         opt_out_reason=intent.opt_out_reason,
         acquisition_campaign_id=intent.campaign,
         callback=intent.event,
+        note=note,
     )
     world.subs[key] = [sub, previous_kind]
-    return state_outcome(StateChange(subscription=sub, event=None, applied=applied), person)
+    return person, sub, applied, len(world.changes.history) > before
 
 
 def _person_changed(world: World, intent: Intent) -> Outcome:

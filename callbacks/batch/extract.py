@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from subscribers.models import Source, Subscription, SubscriptionList
 
-from .decide import _upsert
-from .intents import KIND_FOR_STATUS, Intent
+from .decide import subscription_decided
+from .intents import Intent
 from .route import persons_need_single
 from .world import World
 
@@ -43,29 +43,12 @@ def rows_apply(rows: list[ExtractRow], *, lock: bool = True) -> tuple[list[str],
     for row in rows:
         if persons_need_single(world.named(row.identity), world.watched, row.numbers()):
             break
-        person = _upsert(world, row, row.values, row.occurred_at)
-        key = (id(person), row.list_id)
-        sub, previous_kind = world.subs.get(key, (None, None))
-        recorded = len(world.changes.history)
-        sub, applied, previous_kind = world.changes.subscription_set_state(
-            person=person,
-            subscription_list=world.lists[row.list_id],
-            sub=sub,
-            previous_kind=previous_kind,
-            status=row.status,
-            kind=KIND_FOR_STATUS[row.status],
-            occurred_at=row.occurred_at,
-            opt_in_date=row.opt_in_date,
-            opt_out_date=row.opt_out_date,
-            opt_out_reason=row.opt_out_reason,
-            note=NOTE,
-        )
-        world.subs[key] = [sub, previous_kind]
+        _person, _sub, applied, recorded = subscription_decided(world, row, note=NOTE)
         if row.list_name:
             names[row.list_id] = row.list_name[:200]
         if not applied:
             outcomes.append(SKIPPED)
-        elif len(world.changes.history) == recorded:
+        elif not recorded:
             outcomes.append(UNCHANGED)
         else:
             outcomes.append(OPTED_IN if row.status == Subscription.Status.ACTIVE else OPTED_OUT)

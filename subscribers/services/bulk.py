@@ -26,6 +26,7 @@ from ..outbox.suppress import pushes_suppressed
 from .bulk_update import rows_update
 from .history import is_from_vibes, jsonable
 from .persons import _PERSON_FIELDS, _merge_custom_fields, _normalise_person_values
+from .subscriptions import repeat_is_recorded
 
 _SUB_FIELDS = (
     "status",
@@ -185,13 +186,12 @@ class BulkChanges:
         if not created and stored != [getattr(sub, f) for f in _SUB_FIELDS]:
             self.changed_subs[sub.pk] = sub  # a row that changed in nothing is not written
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
-        repeat_recorded = (
-            repeat
-            and not replayed
-            and (
-                (opt_out_date or occurred_at) != sub.opt_out_date
-                or (opt_out_reason or "") != sub.opt_out_reason
-            )
+        repeat_recorded = repeat_is_recorded(
+            sub,
+            repeat=repeat,
+            replayed=replayed,
+            opt_out_date=opt_out_date or occurred_at,
+            opt_out_reason=opt_out_reason,
         )
         if created or before != after or repeat_recorded or previous_kind != kind:
             self._record(**history)

@@ -9,6 +9,8 @@ table of values joined on the primary key; other databases keep ``bulk_update``.
 
 from django.db import connection
 
+from ..lookups import cast_type
+
 ROWS_PER_STATEMENT = 1000
 
 
@@ -22,7 +24,7 @@ def rows_update(model, rows: list, fields: list[str]) -> None:
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
     pk = meta.pk
-    typed = [(f, _cast_type(f)) for f in (pk, *columns)]
+    typed = [(f, cast_type(f, connection)) for f in (pk, *columns)]
     row_sql = "(" + ", ".join(f"%s::{db_type}" for _f, db_type in typed) + ")"
     names = ", ".join(connection.ops.quote_name(f.column) for f, _t in typed)
     assignments = ", ".join(
@@ -45,10 +47,3 @@ def rows_update(model, rows: list, fields: list[str]) -> None:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-
-
-def _cast_type(field) -> str:
-    """The type each value is read as: a column's own, but text for a ``varchar(n)``,
-    since a cast to it would cut a long value silently where storing it raises."""
-    db_type = field.db_type(connection)
-    return "text" if db_type.startswith("varchar") else db_type

@@ -156,16 +156,12 @@ def subscription_set_state(
         sub.save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
-        # A repeat that would have changed the date or reason is recorded, as before;
-        # one dated the very moment of the newest event applied is that event again (each
-        # day's Subscription Extract names every opt-out again) and records nothing.
-        repeat_recorded = (
-            repeat
-            and not replayed
-            and (
-                (opt_out_date or occurred_at) != sub.opt_out_date
-                or (opt_out_reason or "") != sub.opt_out_reason
-            )
+        repeat_recorded = repeat_is_recorded(
+            sub,
+            repeat=repeat,
+            replayed=replayed,
+            opt_out_date=opt_out_date or occurred_at,
+            opt_out_reason=opt_out_reason,
         )
         if (
             _created
@@ -180,6 +176,16 @@ def subscription_set_state(
             )
         _compliance(sub, status, source, occurred_at, event, repeat)
     return StateChange(subscription=sub, event=event, applied=True)
+
+
+def repeat_is_recorded(sub, *, repeat, replayed, opt_out_date, opt_out_reason) -> bool:
+    """A repeat opt-out (``sub`` keeps the first one's date and reason) that would have
+    changed the date or reason is recorded; one dated the very moment of the newest event
+    applied (``replayed``) is that event again (each day's Subscription Extract names every
+    opt-out again) and records nothing."""
+    if not repeat or replayed:
+        return False
+    return opt_out_date != sub.opt_out_date or (opt_out_reason or "") != sub.opt_out_reason
 
 
 def _import_known(person, subscription_list, kind, occurred_at) -> bool:
