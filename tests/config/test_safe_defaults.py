@@ -1,16 +1,15 @@
-"""Safe by default (config/settings.py): nothing runs with DEBUG on or a development key
+"""Safe by default (config/settings/): nothing runs with DEBUG on or a development key
 unless told so, and a production configuration works behind a TLS-terminating proxy.
 
 Start-up is tested in a fresh process (settings are read once per process); what the
-settings do to requests is tested by reading config/settings.py under a given environment
+settings do to requests is tested by reading config/settings/ under a given environment
 and serving the real admin and pages with the values it computes.
 """
 
+import importlib
 import os
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -20,7 +19,6 @@ from tests.subscribers.admin.admin_helpers import PASSWORD
 
 from .test_config import ROOT, run_manage
 
-SETTINGS = Path(ROOT) / "config" / "settings.py"
 KEY = "x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ"
 PRODUCTION = {
     "SECRET_KEY": KEY,
@@ -51,15 +49,22 @@ PROXY_KEYS = (
 
 
 def settings_under(env: dict) -> dict:
-    """The values config/settings.py computes with exactly ``env`` (plus PATH)."""
+    """The values config/settings/ computes with exactly ``env`` (plus PATH), read afresh
+    and then put back, so the settings this process runs with are untouched."""
     saved = dict(os.environ)
+    loaded = {name: mod for name, mod in sys.modules.items() if name.startswith("config.settings")}
     os.environ.clear()
     os.environ.update({"PATH": saved.get("PATH", ""), **env})
     try:
-        return runpy.run_path(str(SETTINGS))
+        for name in loaded:
+            del sys.modules[name]
+        return vars(importlib.import_module("config.settings")).copy()
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        for name in [n for n in sys.modules if n.startswith("config.settings")]:
+            del sys.modules[name]
+        sys.modules.update(loaded)
 
 
 def python(code: str, **env) -> subprocess.CompletedProcess:

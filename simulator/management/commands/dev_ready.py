@@ -127,7 +127,7 @@ class Command(BaseCommand):
         self.stdout.write("Ready to start web, worker, beat and the simulator.")
 
     def write_dev_env(self) -> None:
-        """What `make run` set, for a second terminal (config/settings.py reads it)."""
+        """What `make run` set, for a second terminal (config/settings/base.py reads it)."""
         if not settings.DEV_ENV_FILE:
             return
         path = Path(settings.DEV_ENV_FILE)

@@ -16,7 +16,7 @@ from tests.subscribers.outbox.worker_helpers import CeleryProcess, wait_for
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 RECOVERY_SECONDS = 30
-# What a deployment runs with (config/settings.py): none of them is shortened here.
+# What a deployment runs with (config/settings/): none of them is shortened here.
 PRODUCTION_TIMINGS = {
     "PUSH_LEASE_SECONDS": "150",
     "PUSH_STALE_SECONDS": "120",

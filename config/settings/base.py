@@ -1,0 +1,148 @@
+"""The core: the environment, DEBUG and the secret key, apps, middleware, the database.
+
+Safe by default: DEBUG is off unless the environment says ``DEBUG=1`` (``make run``, the
+tests and Procfile.dev say so), and with DEBUG off a missing SECRET_KEY, or the public
+development key, stops start-up. Local defaults otherwise just work (SQLite, an embedded
+Celery broker); softer misconfiguration surfaces as system checks (``subscribers.checks``,
+``callbacks.checks``).
+"""
+
+import os
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+# A second terminal next to `make run` reads what `make run` set (its ports, the simulator's
+# credentials, the callback token, DEBUG), from the file its preflight writes
+# (simulator/management/commands/dev_ready.py); what the shell itself sets wins. Read only
+# where no SECRET_KEY is set, so a deployment never picks it up; DEV_ENV_FILE= turns it off.
+# `make run` itself (DEV_ENV_WRITER=1) takes everything from make, never from an older file.
+DEV_ENV_FILE = os.environ.get("DEV_ENV_FILE", str(VAR_DIR / "dev.env"))
+_READS_DEV_ENV = "SECRET_KEY" not in os.environ and os.environ.get("DEV_ENV_WRITER") != "1"
+if DEV_ENV_FILE and _READS_DEV_ENV and Path(DEV_ENV_FILE).is_file():
+    environ.Env.read_env(DEV_ENV_FILE)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        (
+            "SECRET_KEY must be set when DEBUG is off"
+            if not SECRET_KEY
+            else "SECRET_KEY is the public development key, refused when DEBUG is off"
+        )
+        + ". Generate one with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        ", or set DEBUG=1 for local development."
+    )
+SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "config.apps.VibesAdminConfig",  # django.contrib.admin with the site of config/admin.py
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "subscribers",
+    "callbacks",
+]
+if DEBUG:
+    # The local Vibes and its demo data (vibes_simulator, demo_data, dev_ready) are for
+    # development and tests only: a production configuration does not install them.
+    INSTALLED_APPS.append("simulator")
+
+# ModelBackend's rules, with a user's permissions read in one query (config/auth.py).
+AUTHENTICATION_BACKENDS = ["config.auth.OneQueryPermissionsBackend"]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.company",
+            ],
+        },
+    },
+]
+
+# Database: SQLite file by default. Persistent connections are health-checked so that a
+# database restart costs no failed request (docs/architecture.md, "Pitfalls").
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+else:
+    # WAL and a busy timeout let web, worker and beat share the SQLite file. IMMEDIATE
+    # transactions take the write lock at BEGIN, where the busy timeout waits for it: a
+    # deferred transaction that read first fails its first write at once with "database
+    # is locked" when another process committed meanwhile (seen with worker + web).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+
+# Cache (rate limits of the link-request form). Per process by default; with several web
+# processes set CACHE_URL (e.g. redis://host:6379/2) to share the counts. Use a Redis
+# database of its own: the cache's clear() empties the whole database.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

@@ -1,0 +1,57 @@
+"""The public address and HTTPS: cookies, HSTS, the proxy header, CSRF origins."""
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import DEBUG, env
+
+# The public base URL: links printed outside a request are built on it, and links built
+# from a request take its scheme (subscribers/preferences/links.py), so a TLS proxy that
+# does not say X-Forwarded-Proto still yields https links.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+_SITE = urlsplit(SITE_URL)
+SITE_IS_HTTPS = _SITE.scheme == "https"
+
+# Security. HTTPS_ONLY turns on the redirect, secure cookies and HSTS; it defaults to on
+# when DEBUG is off. Off serves production settings over plain HTTP (behind a
+# TLS-terminating proxy or on loopback); cookies stay Secure when SITE_URL is https.
+HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY or SITE_IS_HTTPS
+CSRF_COOKIE_SECURE = HTTPS_ONLY or SITE_IS_HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+# The header a TLS-terminating proxy sets, as "HEADER,value" (e.g.
+# "HTTP_X_FORWARDED_PROTO,https"); empty trusts none. Only a proxy that overwrites the
+# header may be trusted with it: a client could send it itself.
+_PROXY_SSL_HEADER = env.str(
+    "SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO,https" if HTTPS_ONLY else ""
+)
+if _PROXY_SSL_HEADER:
+    _header, _sep, _value = _PROXY_SSL_HEADER.partition(",")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            'SECURE_PROXY_SSL_HEADER must read "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https".'
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+else:
+    SECURE_PROXY_SSL_HEADER = None
+# Origins whose form posts are accepted (Django's CSRF origin check); SITE_URL's own by
+# default, so the admin login works when the proxy's scheme or host differs from the
+# request Django sees.
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[f"{_SITE.scheme}://{_SITE.netloc}"] if _SITE.scheme and _SITE.netloc else [],
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not HTTPS_ONLY and not DEBUG:
+    # Deliberately served over plain HTTP: silence the checks that only make sense for TLS
+    # (HSTS, the redirect) and, when SITE_URL is not https either, the cookie flags.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
+    if not SESSION_COOKIE_SECURE:
+        SILENCED_SYSTEM_CHECKS += ["security.W012", "security.W016"]

@@ -1,0 +1,34 @@
+"""The Vibes API, the callback endpoint, and the local simulator's limits."""
+
+from .base import env
+
+# Vibes API
+VIBES_API_URL = env.str("VIBES_API_URL", default="https://public-api.vibescm.com").rstrip("/")
+VIBES_COMPANY_KEY = env.str("VIBES_COMPANY_KEY", default="")
+VIBES_USERNAME = env.str("VIBES_USERNAME", default="")
+VIBES_PASSWORD = env.str("VIBES_PASSWORD", default="")
+VIBES_RATE_LIMIT = env.float("VIBES_RATE_LIMIT", default=50.0)
+VIBES_TIMEOUT = (
+    env.float("VIBES_CONNECT_TIMEOUT", default=3.05),
+    env.float("VIBES_READ_TIMEOUT", default=10.0),
+)
+
+# Callback security
+CALLBACK_TOKENS = env.list("CALLBACK_TOKENS", default=[])
+CALLBACK_ALLOWED_IPS = env.list("CALLBACK_ALLOWED_IPS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CALLBACK_MAX_BODY_BYTES = env.int("CALLBACK_MAX_BODY_BYTES", default=256 * 1024)
+# One apply run's bound (callbacks/apply.py): well inside the soft time limit in
+# config/celery.py, so a large backlog is applied by a chain of runs, none cut off.
+CALLBACK_APPLY_RUN_SECONDS = env.float("CALLBACK_APPLY_RUN_SECONDS", default=45.0)
+CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
+# Events claimed and decided together by a run (callbacks/batch/); 0 applies them one by one.
+CALLBACK_APPLY_BATCH = env.int("CALLBACK_APPLY_BATCH", default=500)
+
+
+# The Vibes simulator (`manage.py vibes_simulator`, development only): Vibes' own limits by
+# default (README, "The Vibes simulator"; times in seconds). 0 turns a limit off.
+SIM_RATE_LIMIT = env.float("SIM_RATE_LIMIT", default=100.0)  # requests/s, then 429
+SIM_CALLBACK_LIMIT = env.int("SIM_CALLBACK_LIMIT", default=50)  # callback registrations
+SIM_DELIVERY_TIMEOUT = env.float("SIM_DELIVERY_TIMEOUT", default=2.0)  # seconds per callback
+SIM_RETRY_SCHEDULE = env.list("SIM_RETRY_SCHEDULE", cast=float, default=[10, 60, 180, 600])
