@@ -55,7 +55,7 @@ def change_all(count: int, offset: int) -> list[int]:
     publish.broker_reset()
     with transaction.atomic():
         # A bulk update skips the model signals: record the pushes as they would.
-        Person.objects.filter(pk__in=ids).update(custom_fields={"b": "1"})
+        Person.objects.filter(pk__in=ids).update_unpushed(custom_fields={"b": "1"})
         push_ids = [push_record(person_id=pk, enqueue=False).pk for pk in ids]
     push_enqueue(push_ids)
     return ids

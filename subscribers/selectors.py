@@ -4,11 +4,9 @@ Writes are ``services``' business; these only query. ``Subscription.objects.open
 the "on the list or waiting for the confirmation text" filter.
 """
 
-from datetime import datetime
-
 from django.utils import timezone
 
-from .models import NumberProof, Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from .models import NumberProof, Person, Subscription, SubscriptionList
 
 
 def lists_open_for(persons) -> list[SubscriptionList]:
@@ -59,28 +57,6 @@ def person_joins_by_number(person: Person, lists: list | None = None) -> Subscri
     ):
         return None
     return lists[0]
-
-
-def details_changed_here_since(person: Person, moment: datetime) -> set[str]:
-    """The person fields changed here (by staff or the subscriber, not by anything from
-    Vibes: ``Source.from_vibes``) after ``moment``, read from the history; a custom field
-    as ``custom_fields.<key>``."""
-    rows = (
-        SubscriptionEvent.objects.filter(
-            person=person, kind=SubscriptionEvent.Kind.DETAILS_CHANGED, occurred_at__gt=moment
-        )
-        .exclude(source__in=Source.from_vibes())
-        .values_list("changes", flat=True)
-    )
-    changed = set()
-    for changes in rows:
-        for field, pair in (changes or {}).items():
-            if field == "custom_fields" and isinstance(pair, list) and len(pair) == 2:
-                old, new = pair[0] or {}, pair[1] or {}
-                changed |= {f"custom_fields.{k}" for k in old | new if old.get(k) != new.get(k)}
-            else:
-                changed.add(field)
-    return changed
 
 
 def number_proof_open(person: Person) -> NumberProof | None:

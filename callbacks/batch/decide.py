@@ -6,6 +6,7 @@ a ``World`` holds. It returns the handler's ``Outcome``, or ``SINGLE`` when the 
 out to need its handler (``route.needs_single``); the batch then ends just before it.
 """
 
+from subscribers.rules import echo
 from subscribers.services import StateChange
 
 from ..handlers.base import Outcome, Status, state_outcome
@@ -67,11 +68,7 @@ def _person_changed(world: World, intent: Intent) -> Outcome:
     known = world.find(intent.identity)
     if known and updated and known.vibes_updated_at and updated < known.vibes_updated_at:
         return Outcome(Status.SUPERSEDED, note=PERSON_SUPERSEDED, person=known)
-    note = ""
-    if known and updated:
-        values, kept = _without_newer_local_edits(world, values, known, updated)
-        if kept:
-            note = "Kept the edits made here after Vibes' update: " + ", ".join(sorted(kept))
+    values, note = echo.person_values_to_apply(values, known, updated)
     person = _upsert(world, intent, values, intent.occurred_at)
     return Outcome(Status.APPLIED, note=note, person=person)
 
@@ -98,33 +95,3 @@ def _upsert(world: World, intent: Intent, values: dict, occurred_at):
     if update:
         world.update(person, callback=intent.event, occurred_at=occurred_at, **update)
     return person
-
-
-def _without_newer_local_edits(world: World, values: dict, person, updated):
-    """As ``handlers.persons.without_newer_local_edits``, with the person's edits made
-    here (``selectors.details_changed_here_since``) read once for the whole batch."""
-    if person.last_change_at and person.last_change_at <= updated:
-        return values, set()
-    newer = set()
-    for when, changes in world.local_edits.get(person.pk, ()):
-        if when <= updated:
-            continue
-        for field, pair in (changes or {}).items():
-            if field == "custom_fields" and isinstance(pair, list) and len(pair) == 2:
-                old, new = pair[0] or {}, pair[1] or {}
-                newer |= {f"custom_fields.{k}" for k in old | new if old.get(k) != new.get(k)}
-            else:
-                newer.add(field)
-    if not newer:
-        return values, set()
-    values, kept = dict(values), set()
-    for field in [f for f in values if f in newer]:
-        if values.pop(field) != getattr(person, field):
-            kept.add(field)
-    if isinstance(values.get("custom_fields"), dict):
-        fields, current = dict(values["custom_fields"]), person.custom_fields or {}
-        for key in [k for k in fields if f"custom_fields.{k}" in newer]:
-            if fields.pop(key) != current.get(key):
-                kept.add(f"custom_fields.{key}")
-        values["custom_fields"] = fields
-    return values, kept

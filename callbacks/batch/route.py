@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from subscribers import suppression
-from subscribers.models import DeadNumber, SuppressedNumber
+from subscribers.models import DEAD_NUMBER_REASONS, DeadNumber, SuppressedNumber
 
 from ..models import CallbackEvent
 from ..parsing import obj, text
@@ -20,10 +20,6 @@ from ..parsing import obj, text
 BATCH_TYPES = frozenset(
     {"subscription_added", "subscription_removed", "person_added", "person_updated"}
 )
-
-#: Opt-out reasons that say the number itself is gone, not that the person opted out: their
-#: handler gives them a meaning of its own.
-SINGLE_OPT_OUT_REASONS = frozenset({"disconnect", "failed_at_carrier", "obsolete_carrier"})
 
 
 @dataclass
@@ -66,7 +62,8 @@ def needs_single(
     asks again once it has resolved them). True for:
 
     - a type outside ``BATCH_TYPES``;
-    - a ``subscription_removed`` whose ``opt_out_reason`` is in ``SINGLE_OPT_OUT_REASONS``;
+    - a ``subscription_removed`` whose ``opt_out_reason`` says the number is gone
+      (``DEAD_NUMBER_REASONS``: its handler gives it a meaning of its own);
     - an event naming a person who asked to switch to a new number (``pending_mdn``), or
       naming that new number: confirming, refusing or ignoring it is the number-change
       path of ``callbacks.handlers.base.confirm_new_number`` and ``services.numbers``;
@@ -79,7 +76,7 @@ def needs_single(
         return True
     if event.callback_type == "subscription_removed":
         sub = obj((event.payload or {}).get("subscription"))
-        if text(sub.get("opt_out_reason"), 64).lower() in SINGLE_OPT_OUT_REASONS:
+        if text(sub.get("opt_out_reason"), 64).lower() in DEAD_NUMBER_REASONS:
             return True
     return persons_need_single(named, watched, numbers)
 

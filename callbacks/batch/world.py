@@ -65,7 +65,6 @@ class World:
         self.lists: dict[str, SubscriptionList] = {}
         # (person, list id) -> [subscription or None, kind of its newest applied history row]
         self.subs: dict[tuple[int, str], list] = {}
-        self.local_edits: dict[int, list] = defaultdict(list)  # person pk -> [(when, changes)]
         self._order: dict[int, tuple] = {}
         self.people: dict[int, Person] = {}
         self._load([i for i in intents if not i.rejected])
@@ -120,16 +119,6 @@ class World:
             sub.subscription_list = list_of[sub.subscription_list_id]
             key = (id(sub.person), sub.subscription_list.list_id)
             self.subs[key] = [sub, kinds.get((sub.person_id, sub.subscription_list_id))]
-        if any(i.is_person_event for i in intents):
-            rows = (
-                SubscriptionEvent.objects.filter(
-                    person_id__any=pks, kind=SubscriptionEvent.Kind.DETAILS_CHANGED
-                )
-                .exclude(source__in=Source.from_vibes())
-                .values_list("person_id", "occurred_at", "changes")
-            )
-            for person_id, when, changes in rows:
-                self.local_edits[person_id].append((when, changes))
 
     def _load_lists(self, list_ids: set[str]) -> None:
         """The lists named, created when new (as ``services.subscription_list_upsert``

@@ -1,6 +1,7 @@
 """person_added and person_updated: Vibes sends the whole person."""
 
-from subscribers import selectors, services
+from subscribers import services
+from subscribers.rules import echo
 
 from ..models import CallbackEvent
 from ..parsing import mdn_of, obj, parse_timestamp, text
@@ -32,38 +33,11 @@ def person_changed(event: CallbackEvent) -> Outcome:
             note="Vibes updated this person after this event; its details were not applied.",
             person=known,
         )
-    note = ""
-    if known and updated:
-        values, kept = without_newer_local_edits(values, known, updated)
-        if kept:
-            note = "Kept the edits made here after Vibes' update: " + ", ".join(sorted(kept))
+    values, note = echo.person_values_to_apply(values, known, updated)
     person, _created = services.person_upsert_from_vibes(
         identity=identity, source=SOURCE, callback=event, occurred_at=occurred(event), **values
     )
     return Outcome(Status.APPLIED, note=note, person=person)
-
-
-def without_newer_local_edits(values: dict, person, updated) -> tuple[dict, set[str]]:
-    """``values`` less the fields changed here after the moment the event reflects (Vibes'
-    ``updated_at``): such an event is an echo of an older state (often our own earlier
-    push), and the newer local value, still pending in the outbox, is what Vibes gets.
-    Returns the values to apply and the names of the fields kept, where they differ."""
-    if person.last_change_at and person.last_change_at <= updated:
-        return values, set()  # nothing at all changed here since: no history to read
-    newer = selectors.details_changed_here_since(person, updated)
-    if not newer:
-        return values, set()
-    values, kept = dict(values), set()
-    for field in [f for f in values if f in newer]:
-        if values.pop(field) != getattr(person, field):
-            kept.add(field)
-    if isinstance(values.get("custom_fields"), dict):
-        fields, current = dict(values["custom_fields"]), person.custom_fields or {}
-        for key in [k for k in fields if f"custom_fields.{k}" in newer]:
-            if fields.pop(key) != current.get(key):
-                kept.add(f"custom_fields.{key}")
-        values["custom_fields"] = fields
-    return values, kept
 
 
 def person_values(data: dict) -> dict:

@@ -10,19 +10,21 @@ from .deadlines import OptOutDeadline
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
-from .persons import Person, Source
+from .persons import PUSHED_FIELDS, Person, PushedFieldWrite, Source
 from .proofs import NumberProof
 from .revocations import RevocationReview
 from .suppression import SuppressedNumber, SuppressionHit
 
 __all__ = [
     "DEAD_NUMBER_REASONS",
+    "PUSHED_FIELDS",
     "CustomField",
     "DeadNumber",
     "NumberProof",
     "OptOutDeadline",
     "Person",
     "Push",
+    "PushedFieldWrite",
     "PushAttempt",
     "RevocationReview",
     "Source",

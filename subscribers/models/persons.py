@@ -28,6 +28,43 @@ class Source(models.TextChoices):
         return frozenset({cls.VIBES_CALLBACK, cls.IMPORT, cls.RECONCILE, cls.PUSH})
 
 
+#: The person fields the outbox sends to Vibes. A local change to any of them is pushed,
+#: and the same change is what a late echo from Vibes never undoes (``Person.local_edits``).
+PUSHED_FIELDS = ("mdn", "external_person_id", "custom_fields")
+
+
+class PushedFieldWrite(Exception):
+    """A queryset write to a pushed field, which no signal would push."""
+
+
+class PersonQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_update()`` fire no model signal, so a pushed field written
+    through them would never reach Vibes: they refuse pushed fields. A write that is not to
+    be pushed (a change from Vibes, or one a push kind of its own sends) says so with
+    ``update_unpushed``; ``services.bulk`` writes Vibes' changes with its own statement."""
+
+    def update(self, **kwargs):
+        _refuse_pushed(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse_pushed(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def update_unpushed(self, **kwargs):
+        """``update()`` for a change that must not be pushed by the signals."""
+        return super().update(**kwargs)
+
+
+def _refuse_pushed(fields) -> None:
+    pushed = sorted(set(fields) & set(PUSHED_FIELDS))
+    if pushed:
+        raise PushedFieldWrite(
+            f"{', '.join(pushed)}: a queryset write fires no push; save the instance "
+            "(or call update_unpushed for a change that is not to be pushed)."
+        )
+
+
 class Person(models.Model):
     class SyncState(models.TextChoices):
         IN_SYNC = "in_sync", _("In sync")
@@ -108,6 +145,13 @@ class Person(models.Model):
         default=1,
         help_text=_("Raising it revokes every preference link sent to this person."),
     )
+    # When each pushed field (a custom field as "custom_fields.<key>") last changed here,
+    # as ISO timestamps: written by the receiver that pushes the change
+    # (outbox/signals.py), read by the rule that keeps it from a late echo
+    # (rules/echo.py). One record for both directions, however the change was saved.
+    local_edits = models.JSONField(_("local edits"), default=dict, blank=True, editable=False)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")

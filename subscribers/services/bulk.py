@@ -6,7 +6,7 @@
 ones with ``rows_update``, every history row (append-only) with one ``bulk_create``.
 
 Bulk writes fire no model signals. That is what changes from Vibes need (they are never
-pushed back: ``outbox.suppress``), so ``BulkChanges`` refuses any other source. The one
+pushed back: ``outbox.origin``), so ``BulkChanges`` refuses any other source. The one
 receiver a Vibes change still needs, the admin's cached list figures
 (``admin.list_stats``), is called here for every list written.
 """
@@ -22,7 +22,6 @@ from django.utils import timezone
 from .. import deadlines
 from ..admin.list_stats import forget_list
 from ..models import OptOutDeadline, Person, Subscription, SubscriptionEvent, SubscriptionList
-from ..outbox.suppress import pushes_suppressed
 from .bulk_update import rows_update
 from .history import is_from_vibes, jsonable
 from .persons import _PERSON_FIELDS, _merge_custom_fields, _normalise_person_values
@@ -211,9 +210,9 @@ class BulkChanges:
     # -- writing -------------------------------------------------------------------------
 
     def write(self) -> None:
-        """Save everything decided, in one transaction, pushes suppressed."""
+        """Save everything decided, in one transaction (no signal: nothing is pushed)."""
         now = timezone.now()
-        with pushes_suppressed(), transaction.atomic():
+        with transaction.atomic():
             Person.objects.bulk_create(self.new_persons, batch_size=500)
             changed = list(self.changed_persons.values())
             for person, _fields in changed:

@@ -5,6 +5,10 @@ every field, as expressions Django builds and resolves one by one: for a batch o
 subscriptions that was most of the time a batch took (``make bench-apply``), and the
 database then walks each CASE per row. On PostgreSQL the same rows are written here as a
 table of values joined on the primary key; other databases keep ``bulk_update``.
+
+Like any statement it fires no signal, so nothing it writes is pushed: it is for changes
+from Vibes (``services.bulk.BulkChanges`` takes no other source), and it writes through
+the plain base manager, past ``PersonQuerySet``'s refusal of pushed fields.
 """
 
 from django.db import connection
@@ -19,7 +23,7 @@ def rows_update(model, rows: list, fields: list[str]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, fields, batch_size=500)
+        model._base_manager.bulk_update(rows, fields, batch_size=500)
         return
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]

@@ -29,7 +29,6 @@ from callbacks.models import CallbackEvent
 
 from .. import suppression
 from ..models import NumberProof, Person, PushAttempt, Source, SubscriptionEvent
-from ..outbox.suppress import pushes_suppressed
 from .history import history_record
 from .subscriptions import person_opt_out_all
 
@@ -81,39 +80,40 @@ def person_erase(
 
 
 def _erase_locally(locked: Person, *, source: str, staff_user, note: str):
-    with pushes_suppressed():
-        repeated = person_is_erased(locked)
-        numbers = sorted({n for n in (locked.mdn, locked.pending_mdn) if n})
-        for mdn in numbers:
-            suppression.suppress(mdn, person=locked)
-        # The erasure push ends them at Vibes (pushes are suppressed here for that).
-        opted_out = person_opt_out_all(
-            person=locked,
-            source=source,
-            staff_user=staff_user,
-            opt_out_reason=OPT_OUT_REASON,
-            note="erasure requested",
-        )
-        targets = {
-            "mdns": numbers,
-            "person_keys": [locked.person_key] if locked.person_key else [],
-            "external_person_id": locked.external_person_id or "",
-            "custom_fields": sorted(locked.custom_fields or {}),
-        }
-        wiped = _wipe(locked, numbers, source=source)
-        history_record(
-            person=locked,
-            kind=SubscriptionEvent.Kind.ERASURE_REQUESTED,
-            source=source,
-            staff_user=staff_user,
-            note=note.strip()[:1000],
-        )
+    repeated = person_is_erased(locked)
+    numbers = sorted({n for n in (locked.mdn, locked.pending_mdn) if n})
+    for mdn in numbers:
+        suppression.suppress(mdn, person=locked)
+    # The erasure push ends them at Vibes, so the subscription push does not.
+    opted_out = person_opt_out_all(
+        person=locked,
+        source=source,
+        staff_user=staff_user,
+        opt_out_reason=OPT_OUT_REASON,
+        note="erasure requested",
+        push=False,
+    )
+    targets = {
+        "mdns": numbers,
+        "person_keys": [locked.person_key] if locked.person_key else [],
+        "external_person_id": locked.external_person_id or "",
+        "custom_fields": sorted(locked.custom_fields or {}),
+    }
+    wiped = _wipe(locked, numbers, source=source)
+    history_record(
+        person=locked,
+        kind=SubscriptionEvent.Kind.ERASURE_REQUESTED,
+        source=source,
+        staff_user=staff_user,
+        note=note.strip()[:1000],
+    )
     return repeated, numbers, opted_out, targets, wiped
 
 
 def _wipe(person: Person, numbers: list[str], *, source: str) -> dict:
     now = timezone.now()
-    Person.objects.filter(pk=person.pk).update(
+    # Not pushed by the signals: the erasure push sends the wiped record itself.
+    Person.objects.filter(pk=person.pk).update_unpushed(
         mdn="",
         pending_mdn="",
         carrier_code="",

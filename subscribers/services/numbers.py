@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from .. import phone
 from ..models import Person, Source, SubscriptionEvent
-from ..outbox.suppress import pushes_suppressed
+from ..outbox.origin import unpushed_if_from_vibes
 from ..preferences.evidence import Evidence
-from .history import history_record, is_from_vibes
+from .history import history_record
 from .persons import VibesIdentity, person_find_for_vibes, person_update, waits_for_number
 
 #: Sent when a person's new number is confirmed, with ``person`` and ``old_record`` (the
@@ -163,7 +163,7 @@ def person_withdraw_number(
     if reason not in NUMBER_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     occurred_at = occurred_at or timezone.now()
-    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
+    with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if not mdn or locked.pending_mdn != mdn:
             return False
@@ -173,7 +173,7 @@ def person_withdraw_number(
             return False
         locked.pending_mdn, locked.pending_mdn_until = "", None
         locked.last_change_source, locked.last_change_at = source, occurred_at
-        locked.save(
+        unpushed_if_from_vibes(locked, source).save(
             update_fields=[
                 "pending_mdn",
                 "pending_mdn_until",

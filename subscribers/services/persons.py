@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import custom_values, phone, suppression
 from ..models import Person, Source, SubscriptionEvent, number_holders
-from ..outbox.suppress import pushes_suppressed
+from ..outbox.origin import written_by
 from ..preferences.evidence import Evidence
 from . import erasure
 from .history import history_record, is_from_vibes, jsonable
@@ -93,11 +93,11 @@ def person_create(
     values = _normalise_person_values(values, source=source)
     if isinstance(values.get("custom_fields"), dict):
         values["custom_fields"] = _merge_custom_fields({}, values["custom_fields"])
-    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
+    with transaction.atomic():
         person = Person(last_change_source=source, last_change_at=occurred_at or timezone.now())
         for key, value in values.items():
             setattr(person, key, value)
-        person.save()
+        written_by(person, source, at=person.last_change_at).save()
         history_record(
             person=person,
             kind=SubscriptionEvent.Kind.DETAILS_CHANGED,
@@ -133,7 +133,7 @@ def person_update(
     if unknown:
         raise TypeError(f"person_update got unknown fields: {sorted(unknown)}")
     values = _normalise_person_values(values, source=source)
-    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
+    with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         changes = {}
         for key, new in values.items():
@@ -148,7 +148,7 @@ def person_update(
         if changes:
             locked.last_change_source = source
             locked.last_change_at = occurred_at or timezone.now()
-            locked.save()
+            written_by(locked, source, at=locked.last_change_at).save()
             if set(changes) - {"vibes_created_at", "vibes_updated_at"}:
                 history_record(
                     person=locked,
@@ -300,5 +300,11 @@ def _merge_custom_fields(old: dict, changes: dict) -> dict:
 
 
 def _refresh(target: Person, source: Person) -> None:
-    for field in (*_PERSON_FIELDS, "last_change_source", "last_change_at", "updated_at"):
+    for field in (
+        *_PERSON_FIELDS,
+        "last_change_source",
+        "last_change_at",
+        "updated_at",
+        "local_edits",
+    ):
         setattr(target, field, getattr(source, field))

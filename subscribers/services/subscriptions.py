@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import deadlines, suppression
 from ..models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
-from ..outbox.suppress import pushes_suppressed
+from ..outbox.origin import unpushed, unpushed_if_from_vibes
 from ..preferences.evidence import Evidence
 from .history import history_record, is_from_vibes
 
@@ -82,8 +82,12 @@ def subscription_set_state(
     note: str = "",
     kind: str | None = None,
     confirm_by: datetime | None = None,
+    push: bool = True,
 ) -> StateChange:
     """Move one subscription to ``status``, newest event wins.
+
+    A change from Vibes is never pushed back; ``push=False`` says a push kind of its own
+    sends this change (an erasure's opt-outs), so the subscription push does not.
 
     A subscription waiting for its confirmation text expires at ``confirm_by`` (the
     campaign's expire date, when Vibes gave one), else ``PENDING_CONFIRMATION_HOURS``
@@ -97,12 +101,12 @@ def subscription_set_state(
     status = Subscription.Status(status)
     occurred_at = occurred_at or timezone.now()
     kind = kind or _KIND_FOR_STATUS[status]
-    with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
-        sub, _created = Subscription.objects.select_for_update().get_or_create(
-            person=person,
-            subscription_list=subscription_list,
-            defaults={"status": status},
-        )
+
+    def marked(sub: Subscription) -> Subscription:
+        return unpushed(unpushed_if_from_vibes(sub, source), not push)
+
+    with transaction.atomic():
+        sub, _created = _locked_or_created(person, subscription_list, status, marked)
         history = {
             "person": person,
             "subscription_list": subscription_list,
@@ -153,7 +157,7 @@ def subscription_set_state(
             else None
         )
         sub.last_event_at = occurred_at
-        sub.save()
+        marked(sub).save()
         after = (sub.status, sub.opt_in_date, sub.opt_out_date, sub.opt_out_reason)
         event = None
         repeat_recorded = repeat_is_recorded(
@@ -176,6 +180,23 @@ def subscription_set_state(
             )
         _compliance(sub, status, source, occurred_at, event, repeat)
     return StateChange(subscription=sub, event=event, applied=True)
+
+
+def _locked_or_created(person, subscription_list, status, marked) -> tuple[Subscription, bool]:
+    """The subscription row, locked; a new one is inserted carrying the write's own mark
+    (``marked``), so its first save is pushed or not as the write says."""
+    rows = Subscription.objects.select_for_update()
+    found = rows.filter(person=person, subscription_list=subscription_list).first()
+    if found is not None:
+        return found, False
+    sub = marked(Subscription(person=person, subscription_list=subscription_list, status=status))
+    try:
+        with transaction.atomic():
+            sub.save()
+    except IntegrityError:
+        # Another writer inserted it meanwhile: this change applies to theirs.
+        return rows.get(person=person, subscription_list=subscription_list), False
+    return sub, True
 
 
 def repeat_is_recorded(sub, *, repeat, replayed, opt_out_date, opt_out_reason) -> bool:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from callbacks.models import CallbackEvent
 from subscribers import services
 from subscribers.models import Person, Push, Source
-from subscribers.outbox.suppress import pushes_suppressed
+from subscribers.outbox.origin import unpushed
 from tests.browser import screenshot
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def _callback(status: str, *, age: timedelta = timedelta(0), event_id: str = "E1
 
 
 def _push(state: str, *, age: timedelta = timedelta(0)) -> Push:
-    with pushes_suppressed():
-        person = Person.objects.create(mdn=f"+1299555{Person.objects.count():04d}")
+    person = unpushed(Person(mdn=f"+1299555{Person.objects.count():04d}"))
+    person.save()
     push = Push.objects.create(person=person, kind=Push.Kind.PERSON, state=state)
     Push.objects.filter(pk=push.pk).update(created_at=timezone.now() - age)
     return push

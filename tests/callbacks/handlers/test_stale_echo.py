@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
 from subscribers import services, tasks
 from subscribers.models import Person, Source
@@ -74,3 +75,21 @@ def test_a_genuinely_newer_change_at_vibes_wins_over_the_local_edit(in_sync, del
     assert person.custom_fields["first_name"] == "Marie"
     assert CallbackEvent.objects.get(event_id="NEWER-1").error == ""
     assert Person.objects.get().last_change_source == Source.VIBES_CALLBACK
+
+
+@pytest.mark.parametrize("batch", [0, 500], ids=["event by event", "in a batch"])
+def test_a_plain_save_is_pushed_and_a_late_echo_does_not_undo_it(in_sync, post, vibes, batch):
+    """A change saved with no service at all (a shell, a data fix) is pushed, and the
+    same change is what the echo rule protects, on both apply paths."""
+    person, ada_at = in_sync
+    person.refresh_from_db()
+    person.custom_fields = {**person.custom_fields, "first_name": "Grace"}
+    person.save()
+    push = Push.objects.get(person=person, state=Push.State.PENDING)
+    post(echo(ada_at, "Ada", "ECHO-PLAIN"))
+    events_apply_received(batch=batch)
+    person.refresh_from_db()
+    assert person.custom_fields["first_name"] == "Grace"
+    assert "custom_fields.first_name" in CallbackEvent.objects.get(event_id="ECHO-PLAIN").error
+    tasks.push_send(push.pk)
+    assert put_bodies(vibes)[-1]["custom_fields"]["first_name"] == "Grace"

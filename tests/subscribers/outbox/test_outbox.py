@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 
 from subscribers import services
-from subscribers.models import Person, Source, Subscription
+from subscribers.models import Person, PushedFieldWrite, Source, Subscription
 from subscribers.outbox import publish
 from subscribers.outbox.models import Push
-from subscribers.outbox.suppress import pushes_suppressed
+from subscribers.outbox.origin import unpushed
 from subscribers.repair import sweeps
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
@@ -62,9 +62,9 @@ def test_update_fields_without_pushed_fields_records_nothing(published):
 
 
 def test_changes_from_vibes_are_not_pushed_back(published, sub_list):
-    with pushes_suppressed():
-        person = Person.objects.create(mdn="+12995551234")
-        Subscription.objects.create(person=person, subscription_list=sub_list, status="pending")
+    person = unpushed(Person(mdn="+12995551234"))
+    person.save()
+    unpushed(Subscription(person=person, subscription_list=sub_list, status="pending")).save()
     person, _ = services.person_upsert_from_vibes(
         identity=services.VibesIdentity(person_key="pk9", mdn="+12995551299"),
         custom_fields={"a": "b"},
@@ -142,3 +142,35 @@ def test_a_starting_worker_frees_only_the_leases_of_this_hosts_dead_processes(pu
     assert sorted(pk for pk, _ in published) == sorted([pushes["dead"], pushes["own pid"]])
     still_leased = set(Push.objects.filter(lease_until__isnull=False).values_list("pk", flat=True))
     assert still_leased == {pushes["alive"], pushes["other host"]}
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda rows: rows.update(mdn="+12995550000"),
+        lambda rows: rows.update(custom_fields={"a": "1"}),
+        lambda rows: rows.bulk_update(list(rows), ["external_person_id"]),
+    ],
+    ids=["update number", "update custom fields", "bulk_update external id"],
+)
+def test_a_queryset_write_of_a_pushed_field_is_refused_not_silently_unpushed(published, write):
+    person = Person.objects.create(mdn="+12995551234")
+    with pytest.raises(PushedFieldWrite):
+        write(Person.objects.filter(pk=person.pk))
+    person.refresh_from_db()
+    assert person.mdn == "+12995551234" and person.custom_fields == {}
+
+
+def test_a_queryset_write_of_other_fields_goes_through(published):
+    person = Person.objects.create(mdn="+12995551234")
+    Person.objects.filter(pk=person.pk).update(timezone="Europe/Paris")
+    assert Person.objects.get(pk=person.pk).timezone == "Europe/Paris"
+
+
+def test_a_plain_save_of_a_pushed_field_is_pushed_and_stamped_as_a_local_edit(published):
+    person = Person.objects.create(mdn="+12995551234")
+    Push.objects.all().delete()
+    person.external_person_id = "crm-7"
+    person.save()
+    assert Push.objects.filter(person=person, kind=Push.Kind.PERSON).count() == 1
+    assert set(Person.objects.get(pk=person.pk).local_edits) == {"mdn", "external_person_id"}

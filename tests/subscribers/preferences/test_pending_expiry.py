@@ -29,7 +29,7 @@ LATER = timedelta(hours=settings.PENDING_CONFIRMATION_HOURS, minutes=1)
 @pytest.fixture(autouse=True)
 def served_number(world):
     """A number in a country we text (the limits refuse the world's made-up one)."""
-    Person.objects.filter(pk=world.person.pk).update(mdn="+14155550132")
+    Person.objects.filter(pk=world.person.pk).update_unpushed(mdn="+14155550132")
     world.person.refresh_from_db()
 
 

@@ -4,11 +4,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models.signals import post_save
 
 from subscribers import services
-from subscribers.models import Person, Source, Subscription, SubscriptionEvent
-from subscribers.outbox.suppress import push_suppressed
+from subscribers.models import Person, Push, Source, Subscription, SubscriptionEvent
 from subscribers.services import VibesIdentity
 
 pytestmark = pytest.mark.django_db
@@ -76,20 +74,14 @@ def test_custom_fields_merge_and_null_removes_a_key(person):
     assert person.custom_fields == {"first_name": "John"}
 
 
-def test_vibes_sourced_changes_run_with_pushes_suppressed(monkeypatch, person):
-    seen = []
-
-    def spy(sender, **kwargs):
-        seen.append(push_suppressed())
-
-    post_save.connect(spy, sender=Person)
-    try:
-        services.person_update(person=person, source=Source.VIBES_CALLBACK, carrier_code="104")
-        services.person_update(person=person, source=Source.ADMIN, carrier_code="105")
-    finally:
-        post_save.disconnect(spy, sender=Person)
-    assert seen == [True, False]
-    assert not push_suppressed()
+def test_vibes_sourced_changes_are_not_pushed_and_local_ones_are(person, text_fields):
+    Push.objects.all().delete()
+    services.person_update(
+        person=person, source=Source.VIBES_CALLBACK, custom_fields={"first_name": "Ann"}
+    )
+    assert not Push.objects.filter(person=person).exists()
+    services.person_update(person=person, source=Source.ADMIN, custom_fields={"first_name": "Bo"})
+    assert Push.objects.filter(person=person, kind=Push.Kind.PERSON).count() == 1
 
 
 def test_opt_in_then_opt_out_moves_status_and_records_history(person, sub_list):
