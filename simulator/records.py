@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 API_DATE = "%Y-%m-%dT%H:%M:%SZ"
+DEFAULT_CARRIER = "104"  # the carrier of a number nobody says otherwise about
 
 
 def api_date(value: datetime | None) -> str | None:

@@ -144,6 +144,37 @@ def ack_event(status="CONFIRMED", *, event_id="ACK-1", campaign="2342312", **env
     return body
 
 
+def unmatched_event(
+    words="REVOKE",
+    *,
+    event_id="MSG-1",
+    mdn="+13125550123",
+    receipt_date="2026-12-03T13:00:00+00:00",
+    event_date="2026-12-03T13:00:01Z",
+):
+    """A text in the body Vibes' reference documents (docs/vibes.md, "Callbacks"):
+    the sending number, the code texted, the words as a string; no person."""
+    return {
+        "event_id": event_id,
+        "callback_type": "unmatched_message_received",
+        "event_type": "unmatched_message_received",
+        "event_date": event_date,
+        "participant": {"mdn": mdn, "carrier_id": "104"},
+        "source_code": {
+            "company_key": "acme-parent",
+            "code": "12345",
+            "country_code": "1",
+            "code_type": "SC",
+            "default_response": "Thanks for your message. Reply HELP for help, STOP to opt out.",
+            "response_sent": True,
+        },
+        "message": words,
+        "message_id": "0d6c8b1e-3f0a-4f7e-9a55-2b8f6c1d4e70",
+        "txn_id": "7e2a9c40-1b3d-4c8e-b6f1-5a0d2e9c7b13",
+        "receipt_date": receipt_date,
+    }
+
+
 def variant(body: dict, **changes) -> dict:
     out = copy.deepcopy(body)
     out.update(changes)
