@@ -22,6 +22,22 @@ def seed_payload(name: str) -> bytes:
     return (PAYLOADS / f"seed_{name}.json").read_bytes()
 
 
+def reference_unmatched(
+    words: str = "REVOKE", *, mdn: str = "+13125550123", event_id: str = "", invalid=False
+) -> str:
+    """Vibes' reference example of ``unmatched_message_received`` in its own layout, with
+    realistic values (payloads/reference_unmatched_message*.json): ``invalid`` is the
+    reference's own broken line (``"mdn:"+1…"``). ``words``, ``mdn`` and ``event_id``
+    replace the file's, the layout stays."""
+    name = "reference_unmatched_message" + ("_invalid" if invalid else "")
+    body = (PAYLOADS / f"{name}.json").read_text()
+    body = body.replace('"message":"REVOKE"', f'"message":{json.dumps(words)}')
+    body = body.replace("+13125550123", mdn)
+    if event_id:
+        body = body.replace("3f9c2a7e-5b41-4d8a-9e06-1c7b2f4a8d53", event_id)
+    return body
+
+
 @pytest.fixture(autouse=True)
 def callback_settings(settings):
     settings.CALLBACK_TOKENS = [OLD_TOKEN, TOKEN]

@@ -18,7 +18,7 @@ from subscribers.models import (
     SubscriptionEvent,
 )
 
-from ..conftest import subscription_event
+from ..conftest import reference_unmatched, subscription_event
 from ..conftest import unmatched_event as text_event
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,31 @@ def test_the_opt_outs_of_a_revocation_are_pushed_to_vibes_unlike_vibes_own(deliv
     assert Subscription.objects.get(subscription_list__list_id="1234").opt_out_reason == (
         "text_revocation"
     )
+
+
+def test_vibes_reference_body_is_read_and_revokes(deliver, ana):
+    body = reference_unmatched()
+    assert deliver(body).status_code == 200
+    event = CallbackEvent.objects.get(callback_type="unmatched_message_received")
+    assert event.body == body  # kept as sent
+    assert (event.status, event.person, event.mdn) == ("applied", ana, ANA)
+    assert event.error == "Revocation by text: opted out of 3 list(s)."
+    rows = SubscriptionEvent.objects.filter(person=ana, kind="opted_out")
+    assert {(r.wording, r.occurred_at.isoformat()) for r in rows} == {
+        ("REVOKE", "2026-12-03T13:00:00+00:00")  # receipt_date: when the phone sent it
+    }
+
+
+def test_vibes_reference_body_with_its_broken_line_is_a_400_and_kept(post, ana):
+    body = reference_unmatched(invalid=True)
+    assert '"mdn:"+13125550123"' in body
+    response = post(body)
+    assert response.status_code == 400
+    event = CallbackEvent.objects.get(status="rejected")
+    assert response.json() == {"detail": event.error, "id": event.pk}
+    assert event.error.startswith("The body is not valid JSON")
+    assert (event.status, event.body, event.payload) == ("rejected", body, None)
+    assert set(statuses(ana).values()) == {"active", "pending"}
 
 
 @pytest.mark.parametrize(
