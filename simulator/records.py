@@ -193,7 +193,6 @@ class SimParticipant:
                 "url": person.url(ck),
             },
             "acquisition_campaign": campaign.ref(ck),
-            "subscription_list": {"id": campaign.list_id},
             "participation_date": api_date(self.participation_date),
             "expire_date": api_date(self.expire_date),
             "status": self.status,
