@@ -156,39 +156,38 @@ def parse_event(body: str) -> ParsedEvent:
 
 # Where each type keeps the person it is about.
 def person_of(payload: dict) -> dict:
-    """The person object of any event type (may be empty). A text's sender is named by
-    the message's number when its person object has none (or there is no person)."""
+    """The person object of any event type (may be empty). A text's ``participant`` is
+    the sending phone itself, a number with no person: that number is returned as
+    ``{"mdn": …}`` (docs/vibes.md, "Callbacks")."""
     for container in ("subscription", "participant"):
         inner = obj(payload.get(container))
         if inner:
-            return obj(inner.get("person"))
-    message = obj(payload.get("message"))
-    if message:
-        person = dict(obj(message.get("person")))
-        if not mdn_of(person) and message_mdn(message):
-            person["mdn"] = message_mdn(message)
-        return person
+            person = obj(inner.get("person"))
+            if not person and mdn_of(inner):
+                return {"mdn": mdn_of(inner)}
+            return person
     return obj(payload.get("person"))
 
 
-# unmatched_message_received: the shape is an assumption, read leniently (docs/vibes.md).
-def message_of(payload: dict) -> dict:
-    """The message object of a text event; its fields at the top level are read too."""
-    return obj(payload.get("message")) or payload
+@dataclass(frozen=True)
+class TextMessage:
+    """What an ``unmatched_message_received`` says: who texted (a number only), the
+    words, and when Vibes received them (docs/vibes.md, "Callbacks")."""
+
+    mdn: str
+    words: str
+    received_at: datetime | None
 
 
-def message_mdn(message: dict) -> str:
-    """The sender's number: ``mdn``, ``mobile_phone.mdn`` or ``from``."""
-    return mdn_of(message) or text(message.get("from"), 32)
-
-
-def message_text(message: dict) -> str:
-    """The words the phone sent: ``message_text``, ``text`` or ``body``."""
-    for name in ("message_text", "text", "body"):
-        words = text(message.get(name), 2000)
-        if words:
-            return words
-    return ""
+def text_message(payload: dict) -> TextMessage:
+    """The documented body: ``participant {mdn, carrier_id}``, ``message`` (the text, a
+    string) and ``receipt_date``. Nothing else names the sender: a person object, if
+    one ever came, is not read (the number alone says whose phone it was)."""
+    return TextMessage(
+        mdn=mdn_of(obj(payload.get("participant"))),
+        words=text(payload.get("message"), 2000),
+        received_at=parse_timestamp(payload.get("receipt_date")),
+    )
 
 
 def mdn_of(person: dict) -> str:

@@ -14,7 +14,8 @@ no callbacks); POST ``/_sim/register-callbacks`` ``{"url", "method"?, "content_t
 
 What people and staff do in Vibes (each fires the callbacks Vibes would):
 - POST ``/_sim/reply`` ``{"mdn", "text", "campaign_id"?, "list_id"?, "reason"?}``: "Y",
-  "NO" and "STOP" act; any other text is an ``unmatched_message_received``;
+  "NO", the stop keywords and HELP act (never an unmatched message); any other text is an
+  ``unmatched_message_received``;
 - POST ``/_sim/carrier-opt-out`` ``{"mdn", "reason": "disconnect"|"failed_at_carrier"|
   "obsolete_carrier"}``: the carrier ends every open subscription of the number;
 - POST ``/_sim/subscribe`` ``{"mdn", "list_id"}`` (texted a keyword);

@@ -11,11 +11,11 @@ from . import shapes
 from .delivery import Delivery
 from .errors import ApiError
 from .records import (
+    DEFAULT_CARRIER,
     SimCallback,
     SimParticipant,
     SimPerson,
     SimSubscription,
-    api_date,
     event_date,
     v1_mdn,
 )
@@ -32,6 +32,9 @@ CALLBACK_TYPES = {
     "unmatched_message_received",
     "event_processed",
 }
+
+# The sender of a test text: the unassigned 299 area code of Vibes' own examples.
+TEST_MDN = "+12995550100"
 
 # What a registration may be filtered by: a list, a campaign, or (unmatched messages) the
 # short code texted.
@@ -100,32 +103,45 @@ class CallbacksMixin:
             campaign = found.setdefault("acquisition_campaign", {})
             campaign.setdefault("id", campaign.get("api_key"))  # as real events name it
         with self.lock:
+            event = {key: found}
+            if kind == "unmatched_message_received":
+                # Vibes documents no test body for this type: its test is a text like any.
+                event, scope = self._unmatched_body(mdn=TEST_MDN, text="Test message")
             if not any(c.matches(kind, scope) for c in self.callbacks.values()):
                 raise ApiError(404, "An active callback does not exist", 4045)
-            return self.emit(kind, {key: found}, scope)
+            return self.emit(kind, event, scope)
 
     def message_unmatched(self, *, mdn: str, text: str) -> dict:
-        """A text from ``mdn`` that matched no keyword: ``unmatched_message_received``
-        with the sender's person when Vibes knows the number (the shape README's
-        simulator section states, which the product's parser reads)."""
+        """A text from ``mdn`` that matched no keyword: ``unmatched_message_received``."""
         with self.lock:
-            person = self.person_by_mdn(mdn)
-            message = {
+            body, scope = self._unmatched_body(mdn=mdn, text=text)
+            event_id = self.emit("unmatched_message_received", body, scope)
+            return {"event_id": event_id, **body}
+
+    def _unmatched_body(self, *, mdn: str, text: str) -> tuple[dict, dict]:
+        """The body Vibes' reference shows (docs/vibes.md, "Callbacks"): the sending
+        number and its carrier, the code texted, the words as a string. No person, known
+        or not. The scope is the code, which a registration's filter names."""
+        person = self.person_by_mdn(mdn)
+        body = {
+            "participant": {
                 "mdn": mdn,
-                "message_text": text,
-                "short_code": self.short_code,
-                "received_date": api_date(self.now()),
-            }
-            if person is not None:
-                message["person"] = {
-                    "id": person.person_id,
-                    "person_key": person.person_key,
-                    "external_person_id": person.external_person_id,
-                    "url": person.url(self.company_key),
-                }
-            scope = {"source_code": self.short_code}
-            event_id = self.emit("unmatched_message_received", {"message": message}, scope)
-            return {"event_id": event_id, "message": message}
+                "carrier_id": (person.carrier_code if person else None) or DEFAULT_CARRIER,
+            },
+            "source_code": {
+                "company_key": self.company_key,
+                "code": self.short_code,
+                "country_code": self.country_code,
+                "code_type": "SC",
+                "default_response": self.default_response,
+                "response_sent": bool(self.default_response),
+            },
+            "message": text,
+            "message_id": str(uuid.uuid4()),
+            "txn_id": str(uuid.uuid4()),
+            "receipt_date": self.now().replace(microsecond=0).isoformat(),
+        }
+        return body, {"source_code": self.short_code, "country_code": self.country_code}
 
     def emit(self, kind: str, obj: dict, scope: dict) -> str:
         """Record an event and queue it for every registration that wants it."""

@@ -11,10 +11,14 @@ from .mdn import parse_mdn
 from .records import SimParticipant, SimSubscription
 
 PENDING_TTL = timedelta(hours=24)
-# The opt-out reasons a carrier causes (docs/vibes.md, "Lists and subscriptions").
-# The opt-out keywords of a US short code, each the whole text: "Stop please" is no
-# keyword, so it reaches the product as an unmatched message.
+# Vibes' system keywords (docs/vibes.md, "Callbacks"), each the whole text: Vibes acts on
+# them itself and never forwards them as unmatched messages. The stop keywords of a US
+# short code and the stop phrase "STOP ALL" opt the number out (``subscription_removed``);
+# which other phrases Vibes counts is not published, so "Stop please" is no keyword and
+# reaches the product as an unmatched message. HELP is answered by Vibes with no callback.
 STOP_WORDS = {"STOP", "STOPALL", "STOP ALL", "END", "CANCEL", "UNSUBSCRIBE", "QUIT"}
+HELP_WORDS = {"HELP", "INFO"}
+# The opt-out reasons a carrier causes (docs/vibes.md, "Lists and subscriptions").
 CARRIER_REASONS = {"disconnect", "failed_at_carrier", "obsolete_carrier"}
 
 
@@ -112,10 +116,13 @@ class ParticipantsMixin:
 
     def reply(self, *, mdn: str, text: str, campaign_id=None, list_id=None, reason=None) -> list:
         """The person at ``mdn`` texts ``text``: Y / YES and NO / N answer the latest
-        confirmation, STOP ends subscriptions, and any other text is an unmatched message
+        confirmation, a stop keyword ends subscriptions (never an unmatched message), HELP
+        gets Vibes' answer and no callback, and any other text is an unmatched message
         (``unmatched_message_received``), as at Vibes when no keyword matches."""
-        word = text.strip().upper()
+        word = " ".join(text.split()).upper()
         with self.lock:
+            if word in HELP_WORDS:
+                return []
             if word in {"Y", "YES", "NO", "N"}:
                 pending = self.pending(mdn=mdn, campaign_id=campaign_id)
                 if not pending:

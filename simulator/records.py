@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 API_DATE = "%Y-%m-%dT%H:%M:%SZ"
+DEFAULT_CARRIER = "104"  # the carrier of a number nobody says otherwise about
 
 
 def api_date(value: datetime | None) -> str | None:
@@ -192,7 +193,6 @@ class SimParticipant:
                 "url": person.url(ck),
             },
             "acquisition_campaign": campaign.ref(ck),
-            "subscription_list": {"id": campaign.list_id},
             "participation_date": api_date(self.participation_date),
             "expire_date": api_date(self.expire_date),
             "status": self.status,

@@ -105,7 +105,6 @@ TEST_OBJECT = {
     "subscription_list_updated": "subscription_list",
     "ack_participant_added": "participant",
     "ack_participant_changed": "participant",
-    "unmatched_message_received": "message",
 }
 
 

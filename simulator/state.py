@@ -20,6 +20,7 @@ from .hooks import CallbacksMixin
 from .mdn import parse_mdn
 from .participants import ParticipantsMixin
 from .records import (
+    DEFAULT_CARRIER,
     SimCallback,
     SimCampaign,
     SimList,
@@ -29,8 +30,8 @@ from .records import (
 )
 
 LOG_SIZE = 10_000
-DEFAULT_CARRIER = "104"
 SHORT_CODE = "12345"  # the code the account's texts come from, and phones text to
+DEFAULT_RESPONSE = "Thanks for your message. Reply HELP for help, STOP to opt out."
 
 
 # What a restart of the simulator keeps (``snapshot``): the account, not its logs.
@@ -56,6 +57,9 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
         self.landlines: set[str] = set()
         self.callback_limit: int | None = None  # registrations Vibes accepts (server sets 50)
         self.short_code = SHORT_CODE
+        self.country_code = "1"  # the short code's country
+        # What the code answers a text that matches no keyword (its "default response").
+        self.default_response = DEFAULT_RESPONSE
         self.registered_with_body = True  # a new callback registration's 201 has a body
         # Logs, bounded so a long benchmark run cannot grow them without end.
         self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not

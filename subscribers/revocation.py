@@ -5,7 +5,8 @@ Pure (no database). A text is read in three steps:
 1. ``normalise``: Unicode compatibility forms folded (full-width letters, ligatures), case
    folded, accents dropped ("BÁJAME" reads "bajame"), every run of anything but letters and
    digits made one space, and the multi-word phrases joined into one word ("opt-out",
-   "opt out", "opt me out" and "optout" all read "optout"; "dar de baja" reads "baja").
+   "opt out", "opt me out" and "optout" all read "optout"; "dar de baja" reads "baja";
+   "no more texts" and "no más mensajes" read "nomore").
 2. ``classify``: a text made only of revocation words, repeated or not, with nothing
    beside them but the polite filler below ("STOP", "stop!", "Stop please", "UNSUBSCRIBE
    ME", "Opt-out", "stop stop", "CANCELAR por favor") is a ``REVOKE``: the number leaves
@@ -52,6 +53,8 @@ REVOCATION_WORDS = frozenset(
         "terminar",
         "salir",
         "revocar",
+        # "no more messages" / "no más mensajes", joined by ``normalise``.
+        "nomore",
     }
 )
 
@@ -110,6 +113,8 @@ _JOINED = (
     (re.compile(r"\bde baja\b"), "baja"),
     (re.compile(r"\bbajame\b"), "baja me"),
     (re.compile(r"\bstop all\b"), "stopall"),
+    # "No more" alone may answer anything; with the messages named it asks to stop them.
+    (re.compile(r"\bno (?:more|mas) (?:messages|texts|sms|mensajes|textos)\b"), "nomore"),
 )
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")

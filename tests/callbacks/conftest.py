@@ -22,6 +22,22 @@ def seed_payload(name: str) -> bytes:
     return (PAYLOADS / f"seed_{name}.json").read_bytes()
 
 
+def reference_unmatched(
+    words: str = "REVOKE", *, mdn: str = "+13125550123", event_id: str = "", invalid=False
+) -> str:
+    """Vibes' reference example of ``unmatched_message_received`` in its own layout, with
+    realistic values (payloads/reference_unmatched_message*.json): ``invalid`` is the
+    reference's own broken line (``"mdn:"+1…"``). ``words``, ``mdn`` and ``event_id``
+    replace the file's, the layout stays."""
+    name = "reference_unmatched_message" + ("_invalid" if invalid else "")
+    body = (PAYLOADS / f"{name}.json").read_text()
+    body = body.replace('"message":"REVOKE"', f'"message":{json.dumps(words)}')
+    body = body.replace("+13125550123", mdn)
+    if event_id:
+        body = body.replace("3f9c2a7e-5b41-4d8a-9e06-1c7b2f4a8d53", event_id)
+    return body
+
+
 @pytest.fixture(autouse=True)
 def callback_settings(settings):
     settings.CALLBACK_TOKENS = [OLD_TOKEN, TOKEN]
@@ -142,6 +158,37 @@ def ack_event(status="CONFIRMED", *, event_id="ACK-1", campaign="2342312", **env
     }
     body.update(envelope)
     return body
+
+
+def unmatched_event(
+    words="REVOKE",
+    *,
+    event_id="MSG-1",
+    mdn="+13125550123",
+    receipt_date="2026-12-03T13:00:00+00:00",
+    event_date="2026-12-03T13:00:01Z",
+):
+    """A text in the body Vibes' reference documents (docs/vibes.md, "Callbacks"):
+    the sending number, the code texted, the words as a string; no person."""
+    return {
+        "event_id": event_id,
+        "callback_type": "unmatched_message_received",
+        "event_type": "unmatched_message_received",
+        "event_date": event_date,
+        "participant": {"mdn": mdn, "carrier_id": "104"},
+        "source_code": {
+            "company_key": "acme-parent",
+            "code": "12345",
+            "country_code": "1",
+            "code_type": "SC",
+            "default_response": "Thanks for your message. Reply HELP for help, STOP to opt out.",
+            "response_sent": True,
+        },
+        "message": words,
+        "message_id": "0d6c8b1e-3f0a-4f7e-9a55-2b8f6c1d4e70",
+        "txn_id": "7e2a9c40-1b3d-4c8e-b6f1-5a0d2e9c7b13",
+        "receipt_date": receipt_date,
+    }
 
 
 def variant(body: dict, **changes) -> dict:

@@ -2,7 +2,9 @@
 registration limit, the delivery timeout and retries, unmatched messages, carrier opt-outs."""
 
 import io
+import re
 import time
+import uuid
 
 import pytest
 import requests
@@ -121,33 +123,83 @@ def test_registering_every_callback_includes_unmatched_messages_without_a_filter
     assert unmatched[0].filter == {}
 
 
-def test_any_other_text_is_an_unmatched_message_with_the_senders_person(wired, receiver):
+#: What Vibes' reference shows in an unmatched_message_received (docs/vibes.md, "Callbacks").
+UNMATCHED_FIELDS = {
+    "event_id",
+    "callback_type",
+    "event_type",
+    "event_date",
+    "callback_id",
+    "delivery_attempt",
+    "participant",
+    "source_code",
+    "message",
+    "message_id",
+    "txn_id",
+    "receipt_date",
+}
+SOURCE_CODE_FIELDS = {
+    "company_key",
+    "code",
+    "country_code",
+    "code_type",
+    "default_response",
+    "response_sent",
+}
+
+
+def test_any_other_text_is_an_unmatched_message_in_the_documented_body(wired, receiver):
     person = wired.state.persons["demo-00002"]
     answer = requests.post(
-        f"{wired.url}/_sim/reply", json={"mdn": person.mdn, "text": "Stop please"}, timeout=5
+        f"{wired.url}/_sim/reply", json={"mdn": person.mdn, "text": "Opt out please"}, timeout=5
     ).json()
     assert answer["changed"] == 0 and len(answer["unmatched"]) == 1
     assert wired.wait_idle()
     [event] = receiver.events("unmatched_message_received")
+    assert set(event) == UNMATCHED_FIELDS
     assert event["event_id"] == answer["unmatched"][0]
+    assert str(uuid.UUID(event["event_id"])) == event["event_id"]
     assert event["event_type"] == "unmatched_message_received"
-    message = event["message"]
-    assert message["mdn"] == person.mdn
-    assert message["message_text"] == "Stop please"
-    assert message["short_code"] == "12345"
-    assert message["person"]["person_key"] == "demo-00002"
-    assert message["person"]["id"] == person.person_id
-    # "Stop please" is no keyword: nothing ended.
+    assert event["participant"] == {"mdn": person.mdn, "carrier_id": person.carrier_code}
+    assert event["message"] == "Opt out please"
+    code = event["source_code"]
+    assert set(code) == SOURCE_CODE_FIELDS
+    assert (code["company_key"], code["code"], code["country_code"]) == (COMPANY, "12345", "1")
+    assert code["code_type"] == "SC" and code["response_sent"] is True
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", event["receipt_date"])
+    # "Opt out please" is no keyword of Vibes: nothing ended there.
     assert wired.state.subscriptions_of("demo-00002")
 
 
-def test_a_text_from_a_number_vibes_does_not_know_has_no_person(wired, receiver):
+def test_a_text_from_a_number_vibes_does_not_know_is_the_same_body(wired, receiver):
     stranger = "+12015550999"
     wired.reply(mdn=stranger, text="what is this?")
     assert wired.wait_idle()
     [event] = receiver.events("unmatched_message_received")
-    assert event["message"]["mdn"] == stranger
-    assert "person" not in event["message"]
+    assert set(event) == UNMATCHED_FIELDS
+    assert event["participant"] == {"mdn": stranger, "carrier_id": "104"}
+
+
+@pytest.mark.parametrize(
+    "word", ["STOP", "stop", "STOPALL", "Stop all", "END", "cancel", "UNSUBSCRIBE", "Quit"]
+)
+def test_a_stop_keyword_opts_the_number_out_and_is_never_unmatched(wired, receiver, word):
+    person = wired.state.persons["demo-00000"]
+    open_lists = sorted(s.list_id for s in wired.state.subscriptions_of("demo-00000"))
+    assert open_lists
+    wired.reply(mdn=person.mdn, text=word)
+    assert wired.wait_idle()
+    assert not wired.state.subscriptions_of("demo-00000")
+    removed = receiver.events("subscription_removed")
+    assert sorted(e["subscription"]["subscription_list"]["id"] for e in removed) == open_lists
+    assert not receiver.events("unmatched_message_received")
+
+
+def test_help_is_answered_by_vibes_with_no_callback(wired, receiver):
+    person = wired.state.persons["demo-00000"]
+    assert wired.reply(mdn=person.mdn, text="HELP") == []
+    assert wired.wait_idle()
+    assert not receiver.events()
 
 
 def test_a_version_1_registration_gets_the_unmatched_number_without_country_code(sim, receiver):
@@ -158,7 +210,8 @@ def test_a_version_1_registration_gets_the_unmatched_number_without_country_code
     )
     sim.reply(mdn=demo_mdn(1), text="hours?")
     assert sim.wait_idle()
-    assert receiver.events("unmatched_message_received")[0]["message"]["mdn"] == demo_mdn(1)[2:]
+    [event] = receiver.events("unmatched_message_received")
+    assert event["participant"]["mdn"] == demo_mdn(1)[2:]
 
 
 @pytest.mark.parametrize("reason", ["disconnect", "failed_at_carrier", "obsolete_carrier"])

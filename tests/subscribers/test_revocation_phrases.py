@@ -61,6 +61,13 @@ def test_every_listed_word_alone_revokes_in_any_case(word):
         "Dar de baja",
         "BAJA",
         "stop. thank you",
+        "REVOKE please",
+        "Opt out please",
+        "No more texts",
+        "no more messages, thanks",
+        "No más mensajes",
+        "no mas mensajes por favor",
+        "Darme de baja, gracias",
     ],
 )
 def test_common_ways_of_writing_a_revocation_revoke(text):
@@ -73,7 +80,6 @@ def test_common_ways_of_writing_a_revocation_revoke(text):
         "please stop texting me",
         "Stop texting me",
         "no more",
-        "No more texts",
         "remove me",
         "Remove me from this list",
         "take me off your list",

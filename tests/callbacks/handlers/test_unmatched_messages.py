@@ -18,36 +18,12 @@ from subscribers.models import (
     SubscriptionEvent,
 )
 
-from ..conftest import subscription_event
+from ..conftest import reference_unmatched, subscription_event
+from ..conftest import unmatched_event as text_event
 
 pytestmark = pytest.mark.django_db
 
 ANA = "+13125550123"
-
-
-def text_event(words="Stop please", *, event_id="MSG-1", mdn=ANA, person=True, **message):
-    """The shape PAYLOADS agreed with the simulator (docs/vibes.md marks it an assumption)."""
-    body = {
-        "mdn": mdn,
-        "message_text": words,
-        "short_code": "12345",
-        "received_date": "2026-12-03T13:00:00Z",
-    }
-    if person:
-        body["person"] = {
-            "id": "123",
-            "person_key": "p-abc",
-            "external_person_id": "ext-1",
-            "url": "https://public-api.vibescm.com/companies/ck/mobiledb/persons/p-abc",
-        }
-    body.update(message)
-    return {
-        "event_id": event_id,
-        "callback_type": "unmatched_message_received",
-        "event_type": "unmatched_message_received",
-        "event_date": "2026-12-03T13:00:01Z",
-        "message": {k: v for k, v in body.items() if v is not None},
-    }
 
 
 @pytest.fixture
@@ -82,7 +58,7 @@ def statuses(person):
 
 
 def test_a_revocation_text_opts_out_of_every_list_with_the_text_as_evidence(deliver, ana):
-    response = deliver(text_event("Stop please"))
+    response = deliver(text_event("Opt out please"))
     assert response.status_code == 200
     event = CallbackEvent.objects.get(event_id="MSG-1")
     assert event.status == "applied", event.error
@@ -93,7 +69,7 @@ def test_a_revocation_text_opts_out_of_every_list_with_the_text_as_evidence(deli
     assert rows.count() == 3
     for row in rows:
         assert row.source == Source.TEXT_MESSAGE
-        assert row.wording == "Stop please"
+        assert row.wording == "Opt out please"
         assert row.callback == event
         assert row.opt_out_reason == "text_revocation"
         assert row.occurred_at.isoformat() == "2026-12-03T13:00:00+00:00"  # when it was sent
@@ -123,22 +99,46 @@ def test_the_opt_outs_of_a_revocation_are_pushed_to_vibes_unlike_vibes_own(deliv
     )
 
 
+def test_vibes_reference_body_is_read_and_revokes(deliver, ana):
+    body = reference_unmatched()
+    assert deliver(body).status_code == 200
+    event = CallbackEvent.objects.get(callback_type="unmatched_message_received")
+    assert event.body == body  # kept as sent
+    assert (event.status, event.person, event.mdn) == ("applied", ana, ANA)
+    assert event.error == "Revocation by text: opted out of 3 list(s)."
+    rows = SubscriptionEvent.objects.filter(person=ana, kind="opted_out")
+    assert {(r.wording, r.occurred_at.isoformat()) for r in rows} == {
+        ("REVOKE", "2026-12-03T13:00:00+00:00")  # receipt_date: when the phone sent it
+    }
+
+
+def test_vibes_reference_body_with_its_broken_line_is_a_400_and_kept(post, ana):
+    body = reference_unmatched(invalid=True)
+    assert '"mdn:"+13125550123"' in body
+    response = post(body)
+    assert response.status_code == 400
+    event = CallbackEvent.objects.get(status="rejected")
+    assert response.json() == {"detail": event.error, "id": event.pk}
+    assert event.error.startswith("The body is not valid JSON")
+    assert (event.status, event.body, event.payload) == ("rejected", body, None)
+    assert set(statuses(ana).values()) == {"active", "pending"}
+
+
 @pytest.mark.parametrize(
-    "message",
-    [
-        {"mdn": None, "mobile_phone": {"mdn": ANA}},
-        {"mdn": None, "from": ANA},
-        {"mdn": "3125550123"},  # national, as docs/vibes.md (Quirks) allows
-        {"message_text": None, "text": "ALTO"},
-        {"message_text": None, "body": "Opt-out."},
-    ],
-    ids=["mobile_phone.mdn", "from", "national number", "text", "body"],
+    "words",
+    ["REVOKE", "Opt out please", "darme de baja", "No más mensajes", "Cancelar, gracias"],
 )
-def test_every_accepted_shape_of_the_text_is_read(deliver, ana, message):
-    deliver(text_event(person=False, **message))
+def test_a_revocation_in_english_or_spanish_opts_the_sender_out(deliver, ana, words):
+    deliver(text_event(words))
     event = CallbackEvent.objects.get(event_id="MSG-1")
     assert event.status == "applied" and event.person == ana, event.error
     assert set(statuses(ana).values()) == {"opted_out"}
+
+
+def test_a_number_in_national_form_names_its_holder(deliver, ana):
+    deliver(text_event(mdn="3125550123"))  # as a registration made with API version 1 gets it
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.person == ana and set(statuses(ana).values()) == {"opted_out"}
 
 
 def test_a_near_miss_waits_for_review_and_changes_nothing(deliver, ana):
@@ -152,14 +152,16 @@ def test_a_near_miss_waits_for_review_and_changes_nothing(deliver, ana):
     assert not Push.objects.exists()
 
 
-def test_a_revocation_from_a_number_nobody_has_is_kept_for_review(deliver):
-    deliver(text_event("STOP", mdn="+13125550999", person=False))
-    event = CallbackEvent.objects.get()
-    assert event.status == "applied" and event.mdn == "+13125550999"
+def test_a_revocation_from_a_number_nobody_has_is_kept_for_review(deliver, ana):
+    deliver(text_event("REVOKE", mdn="+13125550999"))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.status == "applied" and event.mdn == "+13125550999" and event.person is None
     assert "Nobody here has this number" in event.error
     review = RevocationReview.objects.get()
     assert (review.reason, review.mdn, review.person) == ("unknown_number", "+13125550999", None)
-    assert not Person.objects.exists()
+    assert list(Person.objects.all()) == [ana]
+    assert set(statuses(ana).values()) == {"active", "pending"}
+    assert not Push.objects.exists()
 
 
 def test_a_text_about_something_else_changes_nothing(deliver, ana):
@@ -178,14 +180,14 @@ def test_a_repeated_delivery_queues_the_text_once(deliver, ana):
 
 
 def test_a_text_with_no_words_is_not_an_opt_out(deliver, ana):
-    deliver(text_event(message_text=None))
+    deliver(text_event(""))
     assert CallbackEvent.objects.get(event_id="MSG-1").status == "applied"
     assert set(statuses(ana).values()) == {"active", "pending"}
 
 
 def test_a_stop_from_the_new_number_someone_asked_for_withdraws_only_that_number(deliver, ana):
     services.person_request_number(person=ana, mdn="+13125550177", source=Source.PREFERENCE_PAGE)
-    deliver(text_event("STOP", mdn="+13125550177", person=False))
+    deliver(text_event("Opt out", mdn="+13125550177"))
     ana.refresh_from_db()
     assert ana.pending_mdn == "" and ana.mdn == ANA
     assert set(statuses(ana).values()) == {"active", "pending"}
@@ -216,7 +218,7 @@ def test_unmatched_messages_are_registered_with_vibes_without_a_filter():
 
 
 def test_a_join_made_after_the_text_was_sent_stands_and_the_note_says_so(deliver, ana):
-    deliver(text_event("STOP", received_date="2026-12-03T11:00:00Z"))  # before the request
+    deliver(text_event("REVOKE", receipt_date="2026-12-03T11:00:00+00:00"))  # before the request
     event = CallbackEvent.objects.get(event_id="MSG-1")
     assert event.error == (
         "Revocation by text: opted out of 2 list(s). "
@@ -226,6 +228,68 @@ def test_a_join_made_after_the_text_was_sent_stands_and_the_note_says_so(deliver
 
 
 def test_a_revocation_when_no_list_is_open_says_so(deliver, ana):
-    deliver(text_event("STOP"))
-    deliver(text_event("STOP", event_id="MSG-2"))
+    deliver(text_event("REVOKE"))
+    deliver(text_event("REVOKE", event_id="MSG-2"))
     assert CallbackEvent.objects.get(event_id="MSG-2").error == "Revocation by text: no list open."
+
+
+NEW = "+13125550177"
+
+
+def change_number(person, mdn, person_key):
+    """``person`` asks for ``mdn`` and the phone confirms it: Vibes holds it on a new record."""
+    services.person_request_number(person=person, mdn=mdn, source=Source.PREFERENCE_PAGE)
+    assert services.person_confirm_number(person=person, mdn=mdn, person_key=person_key)
+    person.refresh_from_db()
+    assert person.mdn == mdn
+
+
+def test_after_a_number_change_the_old_phone_cannot_opt_the_person_out(deliver, ana):
+    change_number(ana, NEW, "p-new")
+    Push.objects.all().delete()  # the change's own pushes: not what this test looks at
+    deliver(text_event("REVOKE", mdn=ANA))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.person is None and "Nobody here has this number" in event.error
+    assert set(statuses(ana).values()) == {"active", "pending"}
+    assert not SubscriptionEvent.objects.filter(person=ana, source=Source.TEXT_MESSAGE).exists()
+    assert not Push.objects.exists()
+    # Staff confirming the queued text later finds nobody holding that number either.
+    review = RevocationReview.objects.get()
+    with pytest.raises(services.ReviewClosed):
+        services.revocation_review_decide(review=review, confirm=True, staff_user=None)
+    assert set(statuses(ana).values()) == {"active", "pending"}
+
+
+def test_a_person_object_in_the_body_does_not_name_the_sender(deliver, ana):
+    """Vibes' body names the phone by its number only; ids beside it (say, the Vibes
+    record of a number given up) are not who sent the text."""
+    change_number(ana, NEW, "p-new")
+    body = text_event("REVOKE", mdn=ANA)
+    body["person"] = {"id": "123", "person_key": "p-abc", "external_person_id": "ext-1"}
+    deliver(body)
+    assert set(statuses(ana).values()) == {"active", "pending"}
+    assert RevocationReview.objects.get().reason == "unknown_number"
+
+
+def test_the_current_holder_of_a_given_up_number_is_the_one_opted_out(deliver, ana):
+    change_number(ana, NEW, "p-new")
+    ben = services.person_create(source=Source.IMPORT, person_key="p-ben", mdn=ANA)
+    weekly = services.subscription_list_upsert(list_id="1234")[0]
+    services.subscription_activate(
+        person=ben,
+        subscription_list=weekly,
+        source=Source.VIBES_CALLBACK,
+        occurred_at=datetime(2026, 12, 2, tzinfo=UTC),
+    )
+    deliver(text_event("Opt out please", mdn=ANA))
+    event = CallbackEvent.objects.get(event_id="MSG-1")
+    assert event.person == ben, event.error
+    assert statuses(ben) == {"1234": "opted_out"}
+    assert set(statuses(ana).values()) == {"active", "pending"}
+
+
+def test_a_text_from_the_new_number_opts_the_person_out_after_the_change(deliver, ana):
+    change_number(ana, NEW, "p-new")
+    deliver(text_event("darme de baja", mdn=NEW))
+    assert CallbackEvent.objects.get(event_id="MSG-1").person == ana
+    assert set(statuses(ana).values()) == {"opted_out"}

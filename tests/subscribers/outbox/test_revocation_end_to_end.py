@@ -11,6 +11,7 @@ from django.utils import timezone
 from subscribers import services
 from subscribers.models import Person, Source, Subscription
 from subscribers.outbox.models import Push
+from tests.callbacks.conftest import unmatched_event
 from tests.conftest import subprocess_env
 from tests.subscribers.outbox.worker_helpers import wait_for
 
@@ -47,19 +48,15 @@ def test_a_texted_revocation_reaches_vibes_through_a_real_worker(
     )
     celery_worker_process.start()
 
-    sent = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # the phone's text, just now
-    body = {
-        "event_id": "0b7e2f7c-5d1a-4a51-8f0e-8c7f4b1d2e90",
-        "callback_type": "unmatched_message_received",
-        "event_date": sent,
-        "message": {
-            "mdn": "3125550123",
-            "message_text": "Stop please",
-            "short_code": "12345",
-            "received_date": sent,
-            "person": {"id": vibes_person.person_id, "person_key": vibes_person.person_key},
-        },
-    }
+    # The phone's text, just now, in Vibes' documented body; the number in national form.
+    sent = timezone.now()
+    body = unmatched_event(
+        "Opt out please",
+        event_id="0b7e2f7c-5d1a-4a51-8f0e-8c7f4b1d2e90",
+        mdn="3125550123",
+        receipt_date=sent.replace(microsecond=0).isoformat(),
+        event_date=sent.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     response = Client().post(
         f"/callbacks/vibes/{TOKEN}/", data=json.dumps(body), content_type="application/json"
     )

@@ -10,6 +10,7 @@ from django.test import Client
 from callbacks.apply import events_apply_received
 from subscribers import services, tasks
 from subscribers.models import Push, Source, Subscription
+from tests.callbacks.conftest import unmatched_event
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,22 +43,6 @@ def ana(vibes_simulator, settings):
     return person, vibes_person
 
 
-def text(words: str, vibes_person) -> dict:
-    return {
-        "event_id": "6a1f0c3e-0d7b-4cf1-9a53-1d2b7c9e8f01",
-        "callback_type": "unmatched_message_received",
-        "event_type": "unmatched_message_received",
-        "event_date": "2099-01-01T00:00:01Z",
-        "message": {
-            "mdn": ANA,
-            "message_text": words,
-            "short_code": "12345",
-            "received_date": "2099-01-01T00:00:00Z",
-            "person": {"id": vibes_person.person_id, "person_key": vibes_person.person_key},
-        },
-    }
-
-
 def test_a_texted_revocation_unsubscribes_every_list_at_vibes(
     vibes_simulator, ana, published, monkeypatch
 ):
@@ -65,7 +50,14 @@ def test_a_texted_revocation_unsubscribes_every_list_at_vibes(
     person, vibes_person = ana
     response = Client().post(
         f"/callbacks/vibes/{TOKEN}/",
-        data=json.dumps(text("Revoke", vibes_person)),
+        data=json.dumps(
+            unmatched_event(
+                "Revoke",
+                mdn=ANA,
+                receipt_date="2099-01-01T00:00:00+00:00",
+                event_date="2099-01-01T00:00:01Z",
+            )
+        ),
         content_type="application/json",
     )
     assert response.status_code == 200
