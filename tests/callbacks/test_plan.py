@@ -31,7 +31,9 @@ def test_25_lists_in_50_slots_register_every_lists_opt_outs_and_name_the_rest():
 
 def test_the_order_is_opt_outs_then_persons_and_texts_then_opt_ins_then_acks_then_lists():
     plan = callback_plan(
-        lists=["1", "2"], campaigns=["c"], source_codes=CODES + [SourceCode("18005551234", "1")],
+        lists=["1", "2"],
+        campaigns=["c"],
+        source_codes=CODES + [SourceCode("18005551234", "1")],
         limit=100,
     )
     assert [w.label for w in plan.registered] == [
