@@ -37,6 +37,9 @@ VIBES_CALLBACK_LIMIT = env.int("VIBES_CALLBACK_LIMIT", default=50)
 # Where Vibes reaches the callback endpoint, for the registrations made by the worker (a
 # new list, the daily repair); the command takes --base-url instead.
 VIBES_CALLBACK_BASE_URL = env.str("VIBES_CALLBACK_BASE_URL", default="") or SITE_URL
+# How often beat compares Vibes' registrations with the plan (a registration deleted in
+# Vibes' UI is made again): daily.
+VIBES_REGISTRATION_REPAIR_SECONDS = env.int("VIBES_REGISTRATION_REPAIR_SECONDS", default=86400)
 # Requests a second the sweep of lists without an opt-out callback may use
 # (subscribers/repair/uncovered.py); 0 turns it off.
 VIBES_UNCOVERED_BUDGET = env.float("VIBES_UNCOVERED_BUDGET", default=VIBES_RATE_LIMIT / 10)

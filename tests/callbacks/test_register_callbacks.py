@@ -32,6 +32,7 @@ def run(*args) -> tuple[str, str]:
 def product(settings, vibes_simulator):
     """Vibes' demo lists 1234-1237; the product knows 1234's web campaign and 1237."""
     settings.CALLBACK_TOKENS = [TOKEN]
+    settings.VIBES_CALLBACK_BASE_URL = BASE
     services.subscription_list_upsert(
         list_id="1234", name="Deals", acquisition_campaign_id="2342312"
     )
@@ -161,6 +162,7 @@ def test_an_unfiltered_unmatched_registration_of_ours_is_replaced_by_one_per_cod
 
 def test_the_unmatched_registration_is_made_with_the_parent_company_key(settings, db):
     settings.CALLBACK_TOKENS = [TOKEN]
+    settings.VIBES_CALLBACK_BASE_URL = BASE
     sim = SimulatorServer(
         company_key="child-co",
         parent_company_key="parent-co",
@@ -275,3 +277,9 @@ def test_a_malformed_source_code_is_a_clear_error(product, settings):
     with pytest.raises(CommandError, match="VIBES_SOURCE_CODES: '52623' is not code:country_code"):
         run()
     assert not product.state.callbacks
+
+
+def test_a_base_url_other_than_the_workers_is_pointed_out(product, settings):
+    settings.VIBES_CALLBACK_BASE_URL = "https://elsewhere.example.com"
+    _, err = run()
+    assert "--base-url is not VIBES_CALLBACK_BASE_URL (https://elsewhere.example.com)" in err

@@ -40,7 +40,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", required=True, help="e.g. https://prefs.example.com")
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="e.g. https://prefs.example.com (default VIBES_CALLBACK_BASE_URL, which the "
+            "worker keeps registrations at)",
+        )
         parser.add_argument("--test", action="store_true", help="Fire Vibes' test events too.")
         parser.add_argument(
             "--prune",
@@ -56,6 +61,13 @@ class Command(BaseCommand):
             parse_source_codes(settings.VIBES_SOURCE_CODES)
         except ValueError as exc:
             raise CommandError(f"VIBES_SOURCE_CODES: {exc}") from exc
+        base_url = base_url or settings.VIBES_CALLBACK_BASE_URL
+        if base_url.rstrip("/") != settings.VIBES_CALLBACK_BASE_URL.rstrip("/"):
+            self.stderr.write(
+                f"note      --base-url is not VIBES_CALLBACK_BASE_URL "
+                f"({settings.VIBES_CALLBACK_BASE_URL}): the worker keeps registrations at the "
+                "latter (a new list, the daily repair); set it to this base URL."
+            )
         url = callback_url(base_url, tokens[0])
         self.shown = url.replace(tokens[0], "<token>")
         client = VibesClient.from_settings()
