@@ -23,7 +23,9 @@ CURSOR_KEY = "vibes-uncovered:cursor"
 
 
 def uncovered_candidates(list_ids: Sequence[str], limit: int) -> Iterator[int]:
-    """Persons open on ``list_ids`` after the cursor, by id; the cursor follows."""
+    """Persons open on ``list_ids`` after the cursor, by id. The cursor passes a person
+    once the sweep has asked for the next one, so one the budget stopped at (handed out,
+    never read) comes first in the next run."""
     after = cache.get(CURSOR_KEY) or 0
     found = list(
         Subscription.objects.open()
@@ -32,12 +34,12 @@ def uncovered_candidates(list_ids: Sequence[str], limit: int) -> Iterator[int]:
         .values_list("person_id", flat=True)
         .distinct()[:limit]
     )
-    if len(found) < limit:
-        cache.delete(CURSOR_KEY)  # the round is done: the next run starts at the first
     for person_id in found:
-        cache.set(CURSOR_KEY, person_id, None)
         if not cache.get(SEEN_KEY.format(person_id)):  # read by a sweep minutes ago
             yield person_id
+        cache.set(CURSOR_KEY, person_id, None)
+    if len(found) < limit:
+        cache.delete(CURSOR_KEY)  # the round is done: the next run starts at the first
 
 
 def uncovered_sweep(
