@@ -15,6 +15,7 @@ from subscribers.repair.uncovered import uncovered_sweep
 from subscribers.vibes import VibesClient
 from tests.browser import axe_check, axe_findings, screenshot
 from tests.subscribers.admin.admin_helpers import marketing_client, marketing_user  # noqa: F401
+from tests.subscribers.admin.test_admin_browser import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +128,8 @@ def test_the_sweep_does_nothing_when_every_list_has_its_opt_out_callback(setting
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_banner_in_a_browser(crowded, live_server, desktop_page, django_user_model):
-    django_user_model.objects.create_superuser("ops", "ops@example.com", "ops-password-2026")
-    desktop_page.goto(f"{live_server.url}/admin/login/")
-    desktop_page.fill("input[name=username]", "ops")
-    desktop_page.fill("input[name=password]", "ops-password-2026")
-    desktop_page.click("input[type=submit]")
-    desktop_page.wait_for_url(f"{live_server.url}/admin/")
+def test_the_banner_in_a_browser(crowded, live_server, desktop_page, marketing_user):  # noqa: F811
+    log_in(desktop_page, live_server.url, marketing_user.username)
     banner = desktop_page.locator(".stalls")
     assert "by no Vibes callback" in banner.inner_text() and "Alerts" in banner.inner_text()
     screenshot(desktop_page, "admin-index-lists-without-optout-callback")
