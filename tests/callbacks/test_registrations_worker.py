@@ -9,12 +9,22 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from callbacks import handoff
+from subscribers.outbox import publish as publish_module
 from tests.conftest import subprocess_env
 from tests.subscribers.outbox.worker_helpers import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 TOKEN = "tok-" + "r" * 40
+
+
+@pytest.fixture
+def kicks():
+    """The endpoint's real request for a worker run (tests/callbacks/conftest.py records
+    it instead), so the worker applies the callback as in production."""
+    handoff._last_kick, handoff._in_flight = 0.0, None
+    publish_module.broker_reset()
 
 
 def test_a_list_created_at_vibes_is_registered_within_a_minute(
