@@ -168,6 +168,12 @@ def test_vibes_not_answering_leaves_the_kept_outcome_alone(account):
     assert not CallbackRegistration.objects.exclude(state="registered").exists()
 
 
+def test_a_malformed_source_code_setting_changes_nothing_and_says_why(account, settings):
+    settings.VIBES_SOURCE_CODES = ["12345"]
+    assert "not checked: '12345' is not code:country_code" in tasks.callbacks_register()
+    assert not account.state.callbacks
+
+
 def test_beat_repairs_registrations_daily_and_sweeps_uncovered_lists():
     schedule = django_settings.CELERY_BEAT_SCHEDULE
     assert schedule["callbacks-register"]["task"] == follow.REGISTER_TASK
