@@ -30,6 +30,7 @@ run: export SIM_PORT ?= 8001
 run: export VIBES_COMPANY_KEY ?= demo-company
 run: export VIBES_USERNAME ?= api@demo-company.test
 run: export VIBES_PASSWORD ?= simulator-password
+run: export VIBES_SOURCE_CODES ?= 12345:1
 run: export CALLBACK_TOKENS ?= dev-callback-token-not-secret-0123456789
 run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 run: export VIBES_API_URL ?= http://127.0.0.1:$(SIM_PORT)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from subscribers.phone import mask, normalize_for_search
 
 from .apply import APPLICABLE, event_apply
-from .models import CallbackEvent
+from .models import CallbackEvent, CallbackRegistration
 
 
 class ReadOnlyAdminMixin:
@@ -126,3 +126,14 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 % skipped,
                 messages.WARNING,
             )
+
+
+@admin.register(CallbackRegistration)
+class CallbackRegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The registration plan as last applied (callbacks/registering.py): which lists and
+    campaigns are blind to which callback. Changed only by ``vibes_register_callbacks``
+    and the worker's registration runs."""
+
+    list_display = ("position", "callback_type", "scope", "state", "company_key", "checked_at")
+    list_filter = ("state", "callback_type")
+    search_fields = ("scope", "callback_id")

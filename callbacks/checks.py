@@ -7,6 +7,8 @@ from django.core.checks import Error, Tags, Warning, register
 
 from subscribers.checks import DEV_HINT
 
+from .plan import parse_source_codes
+
 
 @register(Tags.security)
 def check_callback_allowed_ips(app_configs, **kwargs):
@@ -45,6 +47,44 @@ def check_callback_tokens(app_configs, **kwargs):
                 "A callback token is shorter than 24 characters and could be guessed.",
                 hint="Use `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.",
                 id="callbacks.W002",
+            )
+        )
+    return errors
+
+
+@register()
+def check_callback_registrations(app_configs, **kwargs):
+    """What the registration plan (callbacks/plan.py) needs: readable source codes, at
+    least one outside development (else no texted revocation reaches us), a positive limit."""
+    errors = []
+    try:
+        codes = parse_source_codes(settings.VIBES_SOURCE_CODES)
+    except ValueError as exc:
+        errors.append(
+            Error(
+                f"VIBES_SOURCE_CODES: {exc}.",
+                hint="Comma-separated code:country_code pairs, e.g. 52623:1,18005551234:1.",
+                id="callbacks.E002",
+            )
+        )
+    else:
+        if not codes and not settings.DEBUG:
+            errors.append(
+                Warning(
+                    "VIBES_SOURCE_CODES is empty: no unmatched_message_received is registered, "
+                    "so a revocation texted in words that are no keyword never reaches us.",
+                    hint="Set the short or long codes phones text, e.g. VIBES_SOURCE_CODES=52623:1 "
+                    "(and VIBES_PARENT_COMPANY_KEY when another company key owns them).",
+                    id="callbacks.W003",
+                )
+            )
+    if settings.VIBES_CALLBACK_LIMIT < 1:
+        errors.append(
+            Error(
+                f"VIBES_CALLBACK_LIMIT is {settings.VIBES_CALLBACK_LIMIT}: nothing would be "
+                "registered, not even the lists' opt-outs.",
+                hint="Leave it at Vibes' 50 unless Vibes told you otherwise.",
+                id="callbacks.E003",
             )
         )
     return errors

@@ -84,3 +84,42 @@ class CallbackEvent(models.Model):
     def __str__(self):
         kind = self.callback_type or "unparsed"
         return f"{kind} {self.event_id} ({self.get_status_display()})"
+
+
+class CallbackRegistration(models.Model):
+    """One line of the registration plan (callbacks/plan.py) as last applied: registered
+    at Vibes, left out (over the limit), or failed (Vibes refused it). Staff read which
+    lists and campaigns are blind to which callback; the uncovered-lists sweep reads the
+    lists without ``subscription_removed``."""
+
+    class State(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        LEFT_OUT = "left_out", _("Left out: over the registration limit")
+        FAILED = "failed", _("Failed: Vibes refused it")
+
+    position = models.PositiveIntegerField(_("place in the plan"))
+    callback_type = models.CharField(_("callback type"), max_length=64)
+    scope = models.CharField(
+        _("list, campaign or code"),
+        max_length=64,
+        blank=True,
+        help_text=_("The list id, campaign id or short code the registration is filtered by."),
+    )
+    company_key = models.CharField(_("company key"), max_length=64, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    callback_id = models.CharField(_("Vibes callback id"), max_length=64, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("checked"))
+
+    class Meta:
+        verbose_name = _("callback registration")
+        verbose_name_plural = _("callback registrations")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["callback_type", "scope"], name="callback_registration_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.callback_type} {self.scope}".strip() + f" ({self.get_state_display()})"

@@ -1,23 +1,11 @@
-"""Which callbacks this service asks Vibes for: every type it handles, filtered as Vibes
-filters them (subscription callbacks one per list, acknowledgements one per campaign),
-which registrations of ours are stale, and the test event that exercises each one."""
+"""Reading registrations as Vibes lists them: where they point, what they are filtered by,
+which of ours are stale, and the test event that exercises a type."""
 
 import re
+import uuid
 from urllib.parse import unquote
 
-from subscribers.models import SubscriptionList
-
-GLOBAL_TYPES = (
-    "person_added",
-    "person_updated",
-    "subscription_list_added",
-    "subscription_list_updated",
-    # A text that matched no keyword: registered without a filter, so every code of the
-    # account reaches us.
-    "unmatched_message_received",
-)
-PER_LIST = ("subscription_added", "subscription_removed")
-PER_CAMPAIGN = ("ack_participant_added", "ack_participant_changed")
+from .plan import EVENT_PROCESSED, PER_CAMPAIGN, PER_LIST
 
 CALLBACK_PATH = "/callbacks/vibes/"
 _TOKEN = re.compile(r"^/callbacks/vibes/([^/]+)/?$")
@@ -27,38 +15,26 @@ def callback_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{CALLBACK_PATH}{token}/"
 
 
-def wanted_callbacks(url: str) -> list[dict]:
-    destination = {"url": url, "method": "POST", "content_type": "application/json"}
-    wanted = [{"callback_type": t, "destination": destination} for t in GLOBAL_TYPES]
-    lists = SubscriptionList.objects.order_by("list_id")
-    for sub_list in lists:
-        wanted += [
-            {"callback_type": t, t: {"list_id": sub_list.list_id}, "destination": destination}
-            for t in PER_LIST
-        ]
-    campaigns = sorted({sl.acquisition_campaign_id for sl in lists if sl.acquisition_campaign_id})
-    for campaign in campaigns:
-        wanted += [
-            {"callback_type": t, t: {"campaign_id": campaign}, "destination": destination}
-            for t in PER_CAMPAIGN
-        ]
-    return wanted
-
-
 def callback_identity(cb: dict) -> tuple:
+    """``(type, scope, url)``: the scope is the list id, campaign id or source code the
+    registration is filtered by (Vibes echoes the filter under the type's name)."""
     kind = cb.get("callback_type")
     filt = cb.get(kind) if isinstance(cb.get(kind), dict) else {}
     destination = cb.get("destination") if isinstance(cb.get("destination"), dict) else {}
-    return (
-        kind,
-        str(filt.get("list_id") or filt.get("campaign_id") or ""),
-        destination.get("url"),
-    )
+    scope = filt.get("list_id") or filt.get("campaign_id") or filt.get("source_code") or ""
+    return (kind, str(scope), destination.get("url"))
 
 
 def callback_label(cb: dict) -> str:
     kind, scope, _ = callback_identity(cb)
     return f"{kind} {scope}" if scope else str(kind)
+
+
+def is_ours(cb: dict, base_url: str) -> bool:
+    """Pointing at this service's callback path under ``base_url`` (any token)."""
+    url = callback_identity(cb)[2]
+    prefix = base_url.rstrip("/") + CALLBACK_PATH
+    return isinstance(url, str) and url.startswith(prefix)
 
 
 def stale_registrations(registered: list[dict], base_url: str, tokens: list[str]) -> list[dict]:
@@ -68,23 +44,24 @@ def stale_registrations(registered: list[dict], base_url: str, tokens: list[str]
     prefix = base_url.rstrip("/")
     stale = []
     for cb in registered:
-        url = callback_identity(cb)[2]
-        if not isinstance(url, str) or not url.startswith(prefix + CALLBACK_PATH):
+        if not is_ours(cb, base_url):
             continue
-        found = _TOKEN.match(url[len(prefix) :])
+        found = _TOKEN.match(callback_identity(cb)[2][len(prefix) :])
         if found and unquote(found.group(1)) not in tokens:
             stale.append(cb)
     return stale
 
 
-def probe_event_body(cb: dict) -> dict:
-    """The test-event request for a registration, with what Vibes needs to route it:
-    ``subscription.subscription_list.id`` for a list's callbacks and
-    ``participant.acquisition_campaign.api_key`` (the campaign id) for a campaign's."""
-    kind, scope, _ = callback_identity(cb)
-    body: dict = {"callback_type": kind}
-    if kind in PER_LIST:
+def probe_event_body(callback_type: str, scope: str = "") -> dict:
+    """The test-event request for a type (the excerpt's testcallbackRequest-*), with what
+    Vibes needs to route it: ``subscription.subscription_list.id`` for a list's callbacks,
+    ``participant.acquisition_campaign.api_key`` (the campaign id) for a campaign's, and
+    an ``event_processed.event_id`` of ours for event outcomes."""
+    body: dict = {"callback_type": callback_type}
+    if callback_type in PER_LIST:
         body["subscription"] = {"subscription_list": {"id": scope}}
-    elif kind in PER_CAMPAIGN:
+    elif callback_type in PER_CAMPAIGN:
         body["participant"] = {"acquisition_campaign": {"api_key": scope}}
+    elif callback_type == EVENT_PROCESSED:
+        body["event_processed"] = {"event_id": f"test-{uuid.uuid4()}", "event_data": {}}
     return body

@@ -13,11 +13,13 @@ from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackEvent
+from callbacks.registering import uncovered_list_ids
 from subscribers.deadlines import past_target
-from subscribers.models import SuppressionHit
+from subscribers.models import SubscriptionList, SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
 
 
@@ -53,7 +55,7 @@ def _changelist(name: str, **query) -> str:
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
-    return _sync_figures(now) + _compliance_figures(now)
+    return _sync_figures(now) + _compliance_figures(now) + _registration_figures()
 
 
 def _sync_figures(now: datetime) -> list[Figure]:
@@ -190,4 +192,33 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             _changelist("subscribers_suppressionhit", reviewed_at__isempty="1"),
             permission="subscribers.view_suppressionhit",
         ),
+    ]
+
+
+#: Lists named in the banner at most; the link shows them all.
+NAMED_LISTS = 10
+
+
+def _registration_figures() -> list[Figure]:
+    """The lists whose opt-outs reach us by no callback: the last registration plan left
+    their ``subscription_removed`` out, or Vibes refused it (callbacks/registering.py).
+    Named, because each is kept in step only by the uncovered-lists sweep."""
+    ids = uncovered_list_ids()
+    names = dict(SubscriptionList.objects.filter(list_id__in=ids).values_list("list_id", "name"))
+    shown = [names.get(list_id, list_id) for list_id in ids[:NAMED_LISTS]]
+    if len(ids) > NAMED_LISTS:
+        shown.append(gettext("and %(n)d more") % {"n": len(ids) - NAMED_LISTS})
+    label = gettext(
+        "lists whose opt-outs reach us by no Vibes callback (over the registration limit; "
+        "a sweep re-reads their subscribers instead): %(lists)s"
+    ) % {"lists": ", ".join(shown)}
+    return [
+        Figure(
+            "lists_without_optout_callback",
+            label if ids else gettext("lists whose opt-outs reach us by no Vibes callback"),
+            len(ids),
+            bool(ids),
+            _changelist("subscribers_subscriptionlist", list_id__in=",".join(ids)),
+            permission="subscribers.view_subscriptionlist",
+        )
     ]

@@ -24,6 +24,7 @@ class Request:
     query: str = ""
     headers: dict = field(default_factory=dict)  # lower-case names
     body: bytes = b""
+    company_key: str = ""  # the key in the path, once authorised
 
     def arg(self, name: str) -> str | None:
         values = parse_qs(self.query, keep_blank_values=True).get(name)
@@ -90,12 +91,19 @@ def _dispatch(state, creds, request):
         raise _NotAllowed(405, methods, "Method not allowed")
     func, found = chosen
     _authenticate(creds, request.headers.get("authorization", ""))
-    if unquote(match.group(1)) != creds.company_key:
+    request.company_key = unquote(match.group(1))
+    if request.company_key != creds.company_key and not _parent_config(state, request, rest):
         raise ApiError(403, "Not authorized for this company", 4030)
     version = _version(request.headers.get("x-api-version"))
     args = {k: unquote(v) for k, v in found.groupdict().items()}
     body = _json_body(request) if wanted in {"POST", "PUT"} else None
     return func(state, request, version, body, **args)
+
+
+def _parent_config(state, request: Request, rest: str) -> bool:
+    """The parent company key that owns the short code may register callbacks (its
+    unmatched messages); the rest of the API answers only to the account's own key."""
+    return request.company_key == state.parent_company_key and rest.startswith("/config/")
 
 
 def _authenticate(creds: Credentials, header: str) -> None:
@@ -324,36 +332,38 @@ def pending_participants(state, request, version, body, campaign_id):
 # -- callback registrations ----------------------------------------------------------------
 @route("POST", "/config/callbacks")
 def register_callback(state, request, version, body):
-    made = state.callback_register(body, version=version)
+    made = state.callback_register(body, version=version, company_key=request.company_key)
     # The excerpt documents this 201 without a body; ``registered_with_body = False``
     # answers so, for clients that must then find the id by listing.
-    return 201, made.to_api(state.company_key) if state.registered_with_body else None
+    return 201, made.to_api(request.company_key) if state.registered_with_body else None
 
 
 @route("GET", "/config/callbacks")
 def list_callbacks(state, request, version, body):
-    with state.lock:
-        return 200, [c.to_api(state.company_key) for c in state.callbacks.values()]
+    key = request.company_key
+    return 200, [c.to_api(key) for c in state.callbacks_of(key)]
 
 
 @route("GET", "/config/callbacks/{callback_id}")
 def get_callback(state, request, version, body, callback_id):
-    return 200, state.callback(callback_id).to_api(state.company_key)
+    key = request.company_key
+    return 200, state.callback(callback_id, company_key=key).to_api(key)
 
 
 @route("PUT", "/config/callbacks/{callback_id}")
 def put_callback(state, request, version, body, callback_id):
-    state.callback(callback_id)
-    changed = state.callback_register(body, callback_id=callback_id, version=version)
-    return 200, changed.to_api(state.company_key)
+    key = request.company_key
+    state.callback(callback_id, company_key=key)
+    changed = state.callback_register(
+        body, callback_id=callback_id, version=version, company_key=key
+    )
+    return 200, changed.to_api(key)
 
 
 @route("DELETE", "/config/callbacks/{callback_id}")
 def delete_callback(state, request, version, body, callback_id):
-    with state.lock:
-        found = state.callback(callback_id)
-        del state.callbacks[found.callback_id]
-        return 200, found.to_api(state.company_key)
+    key = request.company_key
+    return 200, state.callback_delete(callback_id, company_key=key).to_api(key)
 
 
 @route("POST", "/config/callback_events/test")

@@ -10,7 +10,8 @@ Reading:
 
 Set-up: POST ``/_sim/reset``; POST ``/_sim/seed`` ``{"persons": 300}`` (the demo account,
 no callbacks); POST ``/_sim/register-callbacks`` ``{"url", "method"?, "content_type"?}``
-(every callback type the product handles, per list and per campaign).
+(every callback type the product handles, per list and per campaign); DELETE
+``/_sim/callbacks`` ``{"callback_id"}`` ends one registration, as staff would in Vibes' UI.
 
 What people and staff do in Vibes (each fires the callbacks Vibes would):
 - POST ``/_sim/reply`` ``{"mdn", "text", "campaign_id"?, "list_id"?, "reason"?}``: "Y",
@@ -135,6 +136,11 @@ def register_callbacks(sim, data, args):
     extra = {k: data[k] for k in ("method", "content_type") if k in data}
     made = sim.register_callbacks(data["url"], **extra)
     return 200, {"registered": [c.to_api(sim.company_key) for c in made]}
+
+
+def callback_delete(sim, data, args):
+    ended = sim.delete_callback(str(data["callback_id"]))
+    return 200, ended.to_api(getattr(ended, "company_key", "") or sim.company_key)
 
 
 def reply(sim, data, args):
@@ -289,6 +295,7 @@ ROUTES = {
     ("POST", "/_sim/reset"): reset,
     ("POST", "/_sim/seed"): seed,
     ("POST", "/_sim/register-callbacks"): register_callbacks,
+    ("DELETE", "/_sim/callbacks"): callback_delete,
     ("POST", "/_sim/reply"): reply,
     ("POST", "/_sim/carrier-opt-out"): carrier_opt_out,
     ("GET", "/_sim/limits"): limits_get,

@@ -33,26 +33,34 @@ CALLBACK_TYPES = {
     "event_processed",
 }
 
-# The sender of a test text: the unassigned 299 area code of Vibes' own examples.
-TEST_MDN = "+12995550100"
-
-# What a registration may be filtered by: a list, a campaign, or (unmatched messages) the
-# short code texted.
-FILTER_KEYS = {"list_id", "campaign_id", "source_code"}
+# The callback types Vibes' test API fires (the excerpt's testcallbackRequest-*): it has no
+# test event for unmatched messages.
+TESTABLE_TYPES = CALLBACK_TYPES - {"unmatched_message_received"}
 
 
 class CallbacksMixin:
     # -- callbacks --------------------------------------------------------------------
     def callback_register(
-        self, body: dict, *, callback_id: str | None = None, version: int = 2
+        self,
+        body: dict,
+        *,
+        callback_id: str | None = None,
+        version: int = 2,
+        company_key: str | None = None,
     ) -> SimCallback:
-        """Register (or, with ``callback_id``, replace) a callback. A registration made
-        with API version 1 gets numbers without the country code, as at Vibes."""
+        """Register (or, with ``callback_id``, replace) a callback under ``company_key``
+        (the account's own by default). A registration made with API version 1 gets
+        numbers without the country code, as at Vibes."""
+        company_key = company_key or self.company_key
         shapes.callback_registration(body)
         with self.lock:
             kind = body.get("callback_type")
             if kind not in CALLBACK_TYPES:
                 raise ApiError(400, f"Unknown callback_type {kind!r}", 4005)
+            if kind == "unmatched_message_received":
+                self._check_source_code(body[kind], company_key)
+            elif company_key != self.company_key:
+                raise ApiError(403, "Not authorized for this company", 4030)
             dest = body["destination"]
             url = dest.get("url")
             method = str(dest.get("method") or "POST").upper()
@@ -77,39 +85,70 @@ class CallbacksMixin:
                 url=url,
                 method=method,
                 content_type=content_type,
-                filter={k: v for k, v in scope.items() if k in FILTER_KEYS},
+                filter=dict(scope),
                 start_date=body.get("start_date"),
                 end_date=body.get("end_date"),
                 created_at=previous.created_at if previous else now,
                 updated_at=now,
                 api_version=version,
+                company_key=company_key,
             )
             self.callbacks[registration.callback_id] = registration
             return registration
 
-    def callback(self, callback_id: str) -> SimCallback:
+    def _check_source_code(self, scope: dict, company_key: str) -> None:
+        """An unmatched-message registration names a code of this account, and is made
+        with the parent company key that owns the code (docs/vibes.md, "Callback
+        registrations"; what Vibes answers otherwise is not documented)."""
+        code, country = scope.get("source_code"), scope.get("country_code")
+        if code != self.short_code or country not in (None, "", self.country_code):
+            raise ApiError(
+                400, f"unmatched_message_received.source_code {code}:{country} is unknown", 4013
+            )
+        if company_key != self.parent_company_key:
+            raise ApiError(
+                403,
+                f"Source code {code} belongs to company {self.parent_company_key}: register "
+                "its unmatched messages with that company key",
+                4032,
+            )
+
+    def callbacks_of(self, company_key: str) -> list[SimCallback]:
+        """The registrations listed under ``company_key``."""
+        with self.lock:
+            return [
+                c
+                for c in self.callbacks.values()
+                if (getattr(c, "company_key", "") or self.company_key) == company_key
+            ]
+
+    def callback(self, callback_id: str, *, company_key: str | None = None) -> SimCallback:
+        """The registration ``callback_id`` (of ``company_key``'s, when given)."""
         with self.lock:
             found = self.callbacks.get(str(callback_id))
-            if found is None:
+            if found is None or company_key and found not in self.callbacks_of(company_key):
                 raise ApiError(404, "Callback not found", 4044)
+            return found
+
+    def callback_delete(self, callback_id: str, *, company_key: str | None = None) -> SimCallback:
+        """End a registration (the API's DELETE, or staff in Vibes' UI)."""
+        with self.lock:
+            found = self.callback(callback_id, company_key=company_key)
+            del self.callbacks[found.callback_id]
             return found
 
     def callback_test(self, body: dict) -> str:
         """Fire a test event to the registrations its type and scope match."""
         kind, key, found, scope = shapes.probe_event(body)
-        if kind not in CALLBACK_TYPES:
-            raise ApiError(400, f"Unknown callback_type {kind!r}", 4005)
+        if kind not in TESTABLE_TYPES:
+            raise ApiError(400, f"No test event for callback_type {kind!r}", 4005)
         if key == "participant":
             campaign = found.setdefault("acquisition_campaign", {})
             campaign.setdefault("id", campaign.get("api_key"))  # as real events name it
         with self.lock:
-            event = {key: found}
-            if kind == "unmatched_message_received":
-                # Vibes documents no test body for this type: its test is a text like any.
-                event, scope = self._unmatched_body(mdn=TEST_MDN, text="Test message")
             if not any(c.matches(kind, scope) for c in self.callbacks.values()):
                 raise ApiError(404, "An active callback does not exist", 4045)
-            return self.emit(kind, event, scope)
+            return self.emit(kind, {key: found}, scope)
 
     def message_unmatched(self, *, mdn: str, text: str) -> dict:
         """A text from ``mdn`` that matched no keyword: ``unmatched_message_received``."""

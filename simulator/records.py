@@ -199,6 +199,11 @@ class SimParticipant:
         }
 
 
+# What picks the events a registration receives; other keys of a filter object (such as
+# event_processed's ``callbacks_to_send``) are kept and echoed, not matched.
+ROUTING_KEYS = ("list_id", "campaign_id", "source_code", "country_code", "event_type")
+
+
 @dataclass
 class SimCallback:
     """A callback registration (``/config/callbacks``)."""
@@ -208,17 +213,18 @@ class SimCallback:
     url: str
     method: str = "POST"
     content_type: str = "application/json"
-    filter: dict = field(default_factory=dict)  # {"list_id": ...} or {"campaign_id": ...}
+    filter: dict = field(default_factory=dict)  # the type's filter object, as sent
     start_date: str | None = None
     end_date: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     api_version: int = 2  # the X-API-Version it was registered with
+    company_key: str = ""  # the key it was registered with ("": the account's own)
 
     def matches(self, callback_type: str, scope: dict) -> bool:
         if callback_type != self.callback_type:
             return False
-        wanted = {k: v for k, v in self.filter.items() if v not in (None, "")}
+        wanted = {k: v for k, v in self.filter.items() if k in ROUTING_KEYS and v not in (None, "")}
         return all(str(scope.get(k)) == str(v) for k, v in wanted.items())
 
     def to_api(self, ck: str) -> dict:

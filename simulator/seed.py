@@ -18,7 +18,7 @@ PERSON_TYPES = ("person_added", "person_updated")
 LIST_TYPES = ("subscription_list_added", "subscription_list_updated")
 SUBSCRIPTION_TYPES = ("subscription_added", "subscription_removed")
 ACK_TYPES = ("ack_participant_added", "ack_participant_changed")
-MESSAGE_TYPES = ("unmatched_message_received",)  # no filter: every code of the account
+MESSAGE_TYPES = ("unmatched_message_received",)  # one per code, with the parent's key
 
 
 def seed_demo(state: SimulatorState, *, persons: int = 300, seed: int = 7) -> dict:
@@ -69,8 +69,10 @@ def register_all_callbacks(
     state: SimulatorState, url: str, *, method: str = "POST", content_type="application/json"
 ) -> list:
     """Register every callback type the product handles to ``url`` (skipping duplicates)."""
-    wanted = [(kind, {}) for kind in PERSON_TYPES + LIST_TYPES + MESSAGE_TYPES]
+    wanted = [(kind, {}) for kind in PERSON_TYPES + LIST_TYPES]
     with state.lock:
+        code = {"source_code": state.short_code, "country_code": state.country_code}
+        wanted += [(kind, code) for kind in MESSAGE_TYPES]
         for list_id in state.lists:
             wanted += [(kind, {"list_id": list_id}) for kind in SUBSCRIPTION_TYPES]
         for campaign_id in state.campaigns:
@@ -89,5 +91,6 @@ def register_all_callbacks(
             }
             if scope:
                 body[kind] = scope
-            made.append(state.callback_register(body))
+            key = state.parent_company_key if kind in MESSAGE_TYPES else state.company_key
+            made.append(state.callback_register(body, company_key=key))
         return made

@@ -48,6 +48,7 @@ class SimulatorServer:
         self,
         *,
         company_key: str = DEFAULT_COMPANY_KEY,
+        parent_company_key: str | None = None,
         username: str = DEFAULT_USERNAME,
         password: str = DEFAULT_PASSWORD,
         host: str = "127.0.0.1",
@@ -74,6 +75,7 @@ class SimulatorServer:
         )
         self.state = SimulatorState(company_key=company_key, deliverer=self.deliverer)
         self.state.callback_limit = callback_limit
+        self.state.parent_company_key = parent_company_key or company_key
         self.faults = FaultBook()
         self.default_rate_limit = rate_limit
         self.faults.rate_limit = rate_limit
@@ -132,6 +134,8 @@ class SimulatorServer:
             "VIBES_COMPANY_KEY": self.credentials.company_key,
             "VIBES_USERNAME": self.credentials.username,
             "VIBES_PASSWORD": self.credentials.password,
+            "VIBES_PARENT_COMPANY_KEY": self.state.parent_company_key,
+            "VIBES_SOURCE_CODES": f"{self.state.short_code}:{self.state.country_code}",
         }
 
     # -- driving it (the control API calls these) -------------------------------------
@@ -166,6 +170,10 @@ class SimulatorServer:
 
     def set_callback_limit(self, limit: int | None) -> None:
         self.state.callback_limit = limit or None
+
+    def delete_callback(self, callback_id: str):
+        """End a registration as staff would in Vibes' UI (no callback tells anyone)."""
+        return self.state.callback_delete(callback_id)
 
     def configure_delivery(self, **kwargs) -> dict:
         """``duplicate=N``, ``retry=N``, ``out_of_order=N``, ``hold=True/False``,

@@ -89,10 +89,29 @@ def callback_registration(body: dict) -> None:
     obj(body, body["callback_type"])
     for name in ("start_date", "end_date"):
         text(body, name)
-    scope = body.get(body["callback_type"]) or {}
+    kind = body["callback_type"]
+    scope = body.get(kind) or {}
     for name, value in scope.items():
         if not isinstance(value, str):
-            raise _bad(f"{body['callback_type']}.{name}", "a string")
+            raise _bad(f"{kind}.{name}", "a string")
+    if kind in REQUIRED_FILTER:
+        if not isinstance(body.get(kind), dict):
+            raise ApiError(400, f"{kind} (an object) is required for this callback type", 4010)
+        for name in REQUIRED_FILTER[kind]:
+            _required(scope.get(name), f"{kind}.{name}")
+
+
+# The filter object a type must be registered with, and the keys it must hold (the
+# excerpt's callbackRequest-* schemas; docs/vibes.md, "Callback registrations"): one list,
+# one campaign, one short or long code; event_processed's object may be empty.
+REQUIRED_FILTER = {
+    "subscription_added": ("list_id",),
+    "subscription_removed": ("list_id",),
+    "ack_participant_added": ("campaign_id",),
+    "ack_participant_changed": ("campaign_id",),
+    "unmatched_message_received": ("source_code",),
+    "event_processed": (),
+}
 
 
 # The object each test event carries, by callback type (the excerpt's testcallbackRequest-*).

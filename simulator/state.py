@@ -32,6 +32,7 @@ from .records import (
 LOG_SIZE = 10_000
 SHORT_CODE = "12345"  # the code the account's texts come from, and phones text to
 DEFAULT_RESPONSE = "Thanks for your message. Reply HELP for help, STOP to opt out."
+COUNTRY_CODE = "1"
 
 
 # What a restart of the simulator keeps (``snapshot``): the account, not its logs.
@@ -57,9 +58,12 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
         self.landlines: set[str] = set()
         self.callback_limit: int | None = None  # registrations Vibes accepts (server sets 50)
         self.short_code = SHORT_CODE
-        self.country_code = "1"  # the short code's country
+        self.country_code = COUNTRY_CODE  # the short code's country
         # What the code answers a text that matches no keyword (its "default response").
         self.default_response = DEFAULT_RESPONSE
+        # The company key that owns the short code; unmatched messages are registered with
+        # it (docs/vibes.md, "Callback registrations"). The same key unless set apart.
+        self.parent_company_key = company_key
         self.registered_with_body = True  # a new callback registration's 201 has a body
         # Logs, bounded so a long benchmark run cannot grow them without end.
         self.events: deque[dict] = deque(maxlen=LOG_SIZE)  # every event, registered or not

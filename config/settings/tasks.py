@@ -2,6 +2,7 @@
 
 from .base import VAR_DIR, env
 from .compliance import PENDING_EXPIRY_SWEEP_SECONDS, VIBES_DRIFT_SWEEP_SECONDS
+from .vibes import VIBES_REGISTRATION_REPAIR_SECONDS, VIBES_UNCOVERED_SWEEP_SECONDS
 
 # Celery. With REDIS_URL unset, kombu's filesystem transport: a real worker runs with no
 # broker server. Results are never read, so none are stored.
@@ -72,6 +73,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscribers.tasks.vibes_drift_sweep",
         "schedule": float(max(VIBES_DRIFT_SWEEP_SECONDS, 10)),
         "options": {"expires": max(VIBES_DRIFT_SWEEP_SECONDS, 10)},
+    },
+    # Vibes' registrations compared with the plan and repaired (callbacks/registering.py);
+    # a new list is registered at once (callbacks/follow.py), this catches the rest.
+    "callbacks-register": {
+        "task": "callbacks.tasks.callbacks_register",
+        "schedule": float(max(VIBES_REGISTRATION_REPAIR_SECONDS, 60)),
+        "options": {"expires": 3600},
+    },
+    # The subscribers of lists whose opt-outs reach no callback, re-read within a budget.
+    "vibes-uncovered-sweep": {
+        "task": "callbacks.tasks.uncovered_lists_sweep",
+        "schedule": float(max(VIBES_UNCOVERED_SWEEP_SECONDS, 10)),
+        "options": {"expires": max(VIBES_UNCOVERED_SWEEP_SECONDS, 10)},
     },
     "pending-expire": {
         "task": "subscribers.tasks.pending_expire",

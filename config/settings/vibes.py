@@ -1,6 +1,7 @@
 """The Vibes API, the callback endpoint, and the local simulator's limits."""
 
 from .base import env
+from .security import SITE_URL
 
 # Vibes API
 VIBES_API_URL = env.str("VIBES_API_URL", default="https://public-api.vibescm.com").rstrip("/")
@@ -25,6 +26,24 @@ CALLBACK_APPLY_RUN_MAX = env.int("CALLBACK_APPLY_RUN_MAX", default=5000)
 # Events claimed and decided together by a run (callbacks/batch/); 0 applies them one by one.
 CALLBACK_APPLY_BATCH = env.int("CALLBACK_APPLY_BATCH", default=500)
 
+# Callback registrations (callbacks/registration.py, README "Callback registrations"). The
+# short or long codes phones text, each with its country code, as "code:country" separated
+# by commas (52623:1,18005551234:1): one unmatched-message registration each, made with the
+# parent company key that owns the codes (docs/vibes.md, "Callbacks"). The limit is how many
+# registrations Vibes takes per account; what does not fit is named to staff.
+VIBES_SOURCE_CODES = env.list("VIBES_SOURCE_CODES", default=[])
+VIBES_PARENT_COMPANY_KEY = env.str("VIBES_PARENT_COMPANY_KEY", default="") or VIBES_COMPANY_KEY
+VIBES_CALLBACK_LIMIT = env.int("VIBES_CALLBACK_LIMIT", default=50)
+# Where Vibes reaches the callback endpoint, for the registrations made by the worker (a
+# new list, the daily repair); the command takes --base-url instead.
+VIBES_CALLBACK_BASE_URL = env.str("VIBES_CALLBACK_BASE_URL", default="") or SITE_URL
+# How often beat compares Vibes' registrations with the plan (a registration deleted in
+# Vibes' UI is made again): daily.
+VIBES_REGISTRATION_REPAIR_SECONDS = env.int("VIBES_REGISTRATION_REPAIR_SECONDS", default=86400)
+# Requests a second the sweep of lists without an opt-out callback may use
+# (subscribers/repair/uncovered.py); 0 turns it off.
+VIBES_UNCOVERED_BUDGET = env.float("VIBES_UNCOVERED_BUDGET", default=VIBES_RATE_LIMIT / 10)
+VIBES_UNCOVERED_SWEEP_SECONDS = env.int("VIBES_UNCOVERED_SWEEP_SECONDS", default=60)
 
 # The Vibes simulator (`manage.py vibes_simulator`, development only): Vibes' own limits by
 # default (README, "The Vibes simulator"; times in seconds). 0 turns a limit off.

@@ -19,7 +19,7 @@ the deadlines' partial ones, the outbox's (person, state), persons' last change.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -115,20 +115,36 @@ def drift_sweep(
 ) -> DriftResult:
     """One sweep: at most ``budget`` requests a second for ``seconds`` (by default the
     settings'; a run ends before the next one starts and within the task's time limit)."""
-    budget = settings.VIBES_DRIFT_BUDGET if budget is None else budget
-    seconds = seconds or min(settings.VIBES_DRIFT_SWEEP_SECONDS * 0.8, 80.0)
+    now = now or timezone.now()
+    return reread_within_budget(
+        lambda limit: drift_candidates(now, limit),
+        client=client,
+        budget=settings.VIBES_DRIFT_BUDGET if budget is None else budget,
+        seconds=seconds or min(settings.VIBES_DRIFT_SWEEP_SECONDS * 0.8, 80.0),
+    )
+
+
+def reread_within_budget(
+    candidates: Callable[[int], Iterable[int]],
+    *,
+    client: VibesClient,
+    budget: float,
+    seconds: float,
+) -> DriftResult:
+    """Re-read persons (``person_reconcile``) from ``candidates(limit)`` in turn, at most
+    ``budget`` requests a second for ``seconds``, paced to that rate. The drift sweep and
+    the uncovered-lists sweep (repair/uncovered.py) both spend their budget here."""
     result = DriftResult()
     if budget <= 0:
         return result
     allowed = max(1, int(budget * seconds))
-    now = now or timezone.now()
     started = time.monotonic()
 
     def count(*_args):
         result.requests += 1
 
     with client.observing(count):
-        for person_id in drift_candidates(now, limit=allowed):
+        for person_id in candidates(allowed):
             if result.requests >= allowed:
                 result.budget_spent = True
                 break

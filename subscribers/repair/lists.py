@@ -8,6 +8,8 @@ updated, and a list without a web acquisition campaign gets the first active one
 from collections import Counter
 from collections.abc import Callable
 
+from callbacks.follow import registration_request
+
 from .. import services
 from ..models import SubscriptionList
 from ..vibes import VibesClient, VibesError
@@ -58,4 +60,6 @@ def lists_sync(
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
+    if counts["created"] or counts["campaign set"]:
+        registration_request()  # the new lists' and campaigns' callbacks, from the worker
     return counts

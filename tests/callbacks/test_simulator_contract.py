@@ -198,8 +198,25 @@ class Captured(Deliverer):
 def a_days_callbacks() -> list[str]:
     sent = Captured()
     vibes = SimulatorState(company_key="acme", deliverer=sent)
+    filters = {
+        "subscription_added": {"list_id": "1234"},
+        "subscription_removed": {"list_id": "1234"},
+        "ack_participant_added": {"campaign_id": "2342312"},
+        "ack_participant_changed": {"campaign_id": "2342312"},
+        "unmatched_message_received": {
+            "source_code": vibes.short_code,
+            "country_code": vibes.country_code,
+        },
+        "event_processed": {},
+    }
     for kind in sorted(CALLBACK_TYPES):
-        vibes.callback_register({"callback_type": kind, "destination": {"url": "http://x.test/"}})
+        vibes.callback_register(
+            {
+                "callback_type": kind,
+                "destination": {"url": "http://x.test/"},
+                **({kind: filters[kind]} if kind in filters else {}),
+            }
+        )
     vibes.custom_fields.add("first_name")
     vibes.list_upsert(list_id="1234", name="Weekly deals")
     vibes.list_upsert(list_id="1234", name="Weekly deals (SMS)")
@@ -211,7 +228,6 @@ def a_days_callbacks() -> list[str]:
     vibes.reply(mdn=mdn, text="Y")
     vibes.person_update(vibes.person_by_mdn(mdn), {"custom_fields": {"first_name": "Ana"}})
     vibes.reply(mdn=mdn, text="REVOKE")
-    vibes.callback_test({"callback_type": "unmatched_message_received"})
     vibes.reply(mdn=mdn, text="STOP")
     return sent.bodies
 

@@ -55,6 +55,7 @@ def test_deploy_check_is_clean_for_production_settings(https_only):
         VIBES_COMPANY_KEY="ck",
         VIBES_USERNAME="api@example.com",
         VIBES_PASSWORD="pw",
+        VIBES_SOURCE_CODES="52623:1",
         NUMBER_CODE_SENDER="tests.texts.record_code",
         COMPANY_NAME="Acme Outfitters",
     )

@@ -28,6 +28,7 @@ PRODUCTION = {
     "VIBES_COMPANY_KEY": "ck",
     "VIBES_USERNAME": "api@example.com",
     "VIBES_PASSWORD": "pw",
+    "VIBES_SOURCE_CODES": "52623:1",
     "NUMBER_CODE_SENDER": "tests.texts.record_code",
     "COMPANY_NAME": "Acme Outfitters",
 }

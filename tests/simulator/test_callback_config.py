@@ -49,10 +49,7 @@ def test_invalid_registrations_are_400(vibes):
 
 
 def test_test_event_reaches_the_registered_url(sim, vibes, receiver):
-    vibes.post(
-        "/config/callbacks",
-        json={"callback_type": "subscription_added", "destination": {"url": receiver.url}},
-    )
+    vibes.post("/config/callbacks", json={**SUB, "destination": {"url": receiver.url}})
     answer = vibes.post(
         "/config/callback_events/test",
         json={
@@ -107,14 +104,9 @@ def test_register_all_callbacks_skips_what_is_there(sim, receiver):
 
 def test_registered_without_version_2_numbers_arrive_without_country_code(sim, receiver):
     v1 = VibesClient(sim.url, version=None)
-    v1.post(
-        "/config/callbacks",
-        json={"callback_type": "subscription_added", "destination": {"url": receiver.url}},
-    )
-    VibesClient(sim.url).post(
-        "/config/callbacks",
-        json={"callback_type": "subscription_added", "destination": {"url": receiver.url}},
-    )
+    body = {**SUB, "subscription_added": {"list_id": "1237"}, "destination": {"url": receiver.url}}
+    v1.post("/config/callbacks", json=body)
+    VibesClient(sim.url).post("/config/callbacks", json=body)
     sim.state.subscribe(sim.state.person("demo-00000"), "1237")
     assert sim.wait_idle()
     numbers = sorted(e["subscription"]["person"]["mobile_phone"]["mdn"] for e in receiver.events())

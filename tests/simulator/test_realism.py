@@ -116,11 +116,11 @@ def test_failed_deliveries_follow_the_retry_schedule(sim, receiver):
     assert gap >= 0.3
 
 
-def test_registering_every_callback_includes_unmatched_messages_without_a_filter(sim):
+def test_registering_every_callback_includes_unmatched_messages_of_the_short_code(sim):
     made = sim.register_callbacks("http://127.0.0.1:9/callbacks/vibes/tok/")
     unmatched = [c for c in made if c.callback_type == "unmatched_message_received"]
     assert len(unmatched) == 1
-    assert unmatched[0].filter == {}
+    assert unmatched[0].filter == {"source_code": "12345", "country_code": "1"}
 
 
 #: What Vibes' reference shows in an unmatched_message_received (docs/vibes.md, "Callbacks").
@@ -206,7 +206,11 @@ def test_a_version_1_registration_gets_the_unmatched_number_without_country_code
     vibes1 = VibesClient(sim.url, version="1")
     vibes1.post(
         "/config/callbacks",
-        json={"callback_type": "unmatched_message_received", "destination": {"url": receiver.url}},
+        json={
+            "callback_type": "unmatched_message_received",
+            "unmatched_message_received": {"source_code": "12345", "country_code": "1"},
+            "destination": {"url": receiver.url},
+        },
     )
     sim.reply(mdn=demo_mdn(1), text="hours?")
     assert sim.wait_idle()

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 
 from callbacks.models import CallbackEvent
-from callbacks.registration import wanted_callbacks
 from subscribers import services
 from subscribers.models import (
     Person,
@@ -200,21 +199,6 @@ def test_a_revocation_also_withdraws_a_new_number_still_waiting(deliver, ana):
     deliver(text_event("Cancelar"))
     ana.refresh_from_db()
     assert ana.pending_mdn == "" and set(statuses(ana).values()) == {"opted_out"}
-
-
-def test_unmatched_messages_are_registered_with_vibes_without_a_filter():
-    wanted = wanted_callbacks("https://example.test/callbacks/vibes/tok/")
-    texts = [w for w in wanted if w["callback_type"] == "unmatched_message_received"]
-    assert texts == [
-        {
-            "callback_type": "unmatched_message_received",
-            "destination": {
-                "url": "https://example.test/callbacks/vibes/tok/",
-                "method": "POST",
-                "content_type": "application/json",
-            },
-        }
-    ]
 
 
 def test_a_join_made_after_the_text_was_sent_stands_and_the_note_says_so(deliver, ana):
