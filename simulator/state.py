@@ -27,6 +27,7 @@ from .records import (
     SimPerson,
     SimSubscription,
 )
+from .texts import TextsMixin
 
 LOG_SIZE = 10_000
 DEFAULT_CARRIER = "104"
@@ -47,7 +48,7 @@ PERSISTED = (
 )
 
 
-class SimulatorState(ParticipantsMixin, CallbacksMixin):
+class SimulatorState(ParticipantsMixin, CallbacksMixin, TextsMixin):
     def __init__(self, *, company_key: str = "demo-company", deliverer: Deliverer | None = None):
         self.company_key = company_key
         self.lock = threading.RLock()
@@ -77,6 +78,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
             self.landlines.clear()
             self.events.clear()
             self.requests.clear()
+            self.texts_reset()
             self.deliverer.reset()
 
     # -- keeping it across restarts ---------------------------------------------------

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 SENT = []
 
 
-def recording_sender(*, person, url):
+def recording_sender(*, person, url, reference=""):
     SENT.append((person.pk, url))
 
 
