@@ -121,9 +121,8 @@ def test_a_person_of_the_account_named_by_key_is_texted_at_their_number(sim, vib
 
 def test_the_inbox_and_the_event_types_over_the_control_api_and_the_ctl_command(sim, vibes):
     control = f"{sim.url}/_sim"
-    made = requests.post(
-        f"{control}/event-types", json={"types": {"Order_Shipped": "Shipped: {{ order }}"}}
-    )
+    types = {"types": {"Order_Shipped": "Shipped: {{ order }}"}}
+    made = requests.post(f"{control}/event-types", json=types, timeout=5)
     assert made.json() == {"types": {"order_shipped": "Shipped: {{ order }}"}}
     data = {"mdn": NUMBER, "order": "A-17"}
     assert vibes.post("/events", json=_event(event_type="order_shipped", event_data=data)).ok
