@@ -242,12 +242,10 @@ def expired_number(person: Person) -> str:
 
 
 def number_problem(person: Person) -> str:
-    """What the page says when the person's number stopped working or their last new
-    number was not used, else ""."""
-    if person.pending_mdn:
-        return ""
+    """What the page says when the code for a new number could not be texted, the person's
+    number stopped working or their last new number was not used, else ""."""
     unsent = _code_unsent(person)
-    if unsent:
+    if unsent or person.pending_mdn:
         return unsent
     if number_is_dead(person):
         return _(
