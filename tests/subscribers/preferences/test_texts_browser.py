@@ -9,8 +9,8 @@ import re
 import pytest
 
 from callbacks.apply import events_apply_received
-from subscribers import tasks
-from subscribers.models import Push, Text
+from subscribers import services, tasks
+from subscribers.models import Push, Source, Text
 from subscribers.preferences import links
 from tests.browser import axe_check, axe_findings, screenshot
 from tests.subscribers.preferences.prefs_helpers import make_world
@@ -82,7 +82,8 @@ def test_the_code_comes_from_the_phone_and_a_text_that_failed_says_so(
     findings = {"code not sent": axe_findings(page)}
 
     page.goto(f"{live_server.url}/preferences/new-link/")
-    page.get_by_label("Your mobile number").fill("(415) 555-0132")
+    services.person_create(source=Source.ADMIN, mdn="+14155550177")
+    page.get_by_label("Your mobile number").fill("(415) 555-0177")
     page.get_by_role("button", name="Text me a new link").click()
     page.wait_for_url(re.compile(r".*/new-link/sent/\?text=[0-9a-f-]+$"))
     assert "Check your texts" in page.locator("h1").inner_text()
