@@ -5,6 +5,7 @@ sealed code is never shown; the link is not stored at all (``outbox/texts.py``).
 from django.contrib import admin
 
 from ..outbox.models import Text
+from .base import ReadOnlyHistoryMixin as ReadOnly
 
 SHOWN = (
     "person",
@@ -17,17 +18,6 @@ SHOWN = (
     "created_at",
     "settled_at",
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Text)
