@@ -33,9 +33,9 @@ CALLBACK_TYPES = {
     "event_processed",
 }
 
-# What a registration may be filtered by: a list, a campaign, or (unmatched messages) the
-# short code texted.
-FILTER_KEYS = {"list_id", "campaign_id", "source_code"}
+# What a registration may be filtered by: a list, a campaign, (unmatched messages) the
+# short code texted, or (event_processed) the event type.
+FILTER_KEYS = {"list_id", "campaign_id", "source_code", "event_type"}
 
 
 class CallbacksMixin:

@@ -106,7 +106,8 @@ class TextsMixin:
                 "event_data": data,
                 "action": {"type": "routing", "status": outcome[0], "status_reason": outcome[1]},
             }
-            self.emit("event_processed", {"event_processed": processed}, {})
+            scope = {"event_type": body["event_type"]}  # a registration may name one type
+            self.emit("event_processed", {"event_processed": processed}, scope)
             return {"event_id": event_id}
 
     def inbox_of(self, mdn: str | None = None) -> list[dict]:

@@ -158,3 +158,16 @@ def test_texts_are_printed_for_the_make_run_console(sim, vibes, caplog):
     caplog.set_level("INFO", logger="simulator.texts")
     vibes.post("/events", json=_event())
     assert f"TEXT to {NUMBER}: Your code to confirm this number: 482913" in caplog.text
+
+
+def test_a_registration_for_one_event_type_gets_only_that_types_outcomes(sim, vibes, receiver):
+    sim.state.callback_register(
+        {
+            "callback_type": "event_processed",
+            "event_processed": {"event_type": "prefs_number_code"},
+            "destination": {"url": receiver.url},
+        }
+    )
+    vibes.post("/events", json=_event(event_id="t-1"))
+    vibes.post("/events", json=_event(event_id="t-2", event_type="order_shipped"))
+    assert [o["event_id"] for o in _outcomes(sim, receiver)] == ["t-1"]

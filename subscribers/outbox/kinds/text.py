@@ -10,6 +10,8 @@ text is marked failed, so the page says so, and the push stops for staff. The co
 the link are never part of an error kept or logged (``attempts.withheld``).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -21,6 +23,10 @@ from ..models import Push, Text
 from ..texts import text_accepted, text_settled, unseal
 from .common import StopPush
 
+#: A link still unsent this long after it was asked for (Vibes unreachable, the push
+#: failed and retried hourly) is not sent: the person has long given up waiting.
+LINK_MAX_DELAY = timedelta(hours=1)
+
 EVENT_TYPE_SETTING = {
     Text.Kind.NUMBER_CODE: "VIBES_EVENT_TYPE_NUMBER_CODE",
     Text.Kind.PREFERENCE_LINK: "VIBES_EVENT_TYPE_PREFERENCE_LINK",
@@ -30,7 +36,7 @@ EVENT_TYPE_SETTING = {
 def push_text(*, push: Push, client: VibesClient, started_at) -> str:
     text = Text.objects.select_related("proof", "person").filter(push=push).first()
     if text is None or text.state != Text.State.QUEUED:
-        return "nothing to send: the text was sent before"
+        return f"nothing to send: {text.get_state_display().lower() if text else 'no text'}"
     event_type = getattr(settings, EVENT_TYPE_SETTING[text.kind])
     if not event_type:
         text_settled(text, sent=False, reason=f"{EVENT_TYPE_SETTING[text.kind]} is not set")
@@ -63,6 +69,8 @@ def _event_data(text: Text) -> tuple[dict | None, str]:
     person = text.person
     if not person.mdn:
         return None, "the person has no number"
+    if text.created_at < timezone.now() - LINK_MAX_DELAY:
+        return None, "asked for too long ago: a link arriving now would surprise"
     return {"mdn": person.mdn, "link": links.preference_url(person)}, ""
 
 

@@ -8,6 +8,7 @@ The code and the link must never be kept where staff or a log could read them.
 import json
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -191,3 +192,11 @@ def test_events_have_their_own_rate_limit_apart_from_the_api(vibes, settings):
     api_took = time.monotonic() - started
     reset_shared_rate_limit()
     assert events_took < 1.0 <= api_took
+
+
+def test_a_link_asked_for_long_ago_is_not_sent_late(vibes, published, event_senders, person):
+    link_requests.request_link(mdn=OLD, reference=link_requests.new_reference())
+    text = Text.objects.get(person=person)
+    Text.objects.filter(pk=text.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    assert tasks.push_send(text.push_id).startswith("not sent: asked for too long ago")
+    assert _events(vibes) == [] and vibes.inbox(OLD) == []
