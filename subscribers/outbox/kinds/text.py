@@ -4,10 +4,11 @@ and ``event_data {mdn, code}`` or ``{mdn, link}``. 202 is "accepted", not "sent"
 became of it arrives as ``event_processed``.
 
 A text is sent only while it can still help: a code whose proof was closed, replaced or
-has expired, or a link for a person without a number, is not sent. A 4xx other than 429
+has expired, a link for a person without a number, or one asked for over
+``LINK_MAX_DELAY`` ago, is not sent. A 4xx other than 429
 (an event type Vibes refuses, a body it cannot read) cannot succeed by trying again: the
 text is marked failed, so the page says so, and the push stops for staff. The code and
-the link are never part of an error kept or logged (``attempts.withheld``).
+the link are never part of an error kept or logged (``attempts.secrets_of``, ``scrub``).
 """
 
 from datetime import timedelta
