@@ -16,7 +16,7 @@ from django.utils import timezone
 from subscribers import services, tasks
 from subscribers.models import NumberProof, Person, Source
 from subscribers.outbox.models import Push, PushAttempt, Text
-from subscribers.outbox.texts import unseal
+from subscribers.outbox.texts import seal, unseal
 from subscribers.phone import mask
 from subscribers.preferences import link_requests, links
 from subscribers.vibes.client import VibesClient
@@ -200,3 +200,11 @@ def test_a_link_asked_for_long_ago_is_not_sent_late(vibes, published, event_send
     Text.objects.filter(pk=text.pk).update(created_at=timezone.now() - timedelta(hours=2))
     assert tasks.push_send(text.push_id).startswith("not sent: asked for too long ago")
     assert _events(vibes) == [] and vibes.inbox(OLD) == []
+
+
+def test_a_sealed_code_opens_only_with_the_secret_key_and_its_event_id(settings):
+    sealed = seal("004217", "event-a")
+    assert unseal(sealed, "event-a") == "004217" and len(sealed) == 6
+    assert unseal(sealed, "event-b") != "004217"
+    settings.SECRET_KEY = "another-" + "k" * 50
+    assert unseal(sealed, "event-a") != "004217"
