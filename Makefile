@@ -34,8 +34,11 @@ run: export VIBES_SOURCE_CODES ?= 12345:1
 run: export CALLBACK_TOKENS ?= dev-callback-token-not-secret-0123456789
 run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 run: export VIBES_API_URL ?= http://127.0.0.1:$(SIM_PORT)
-# The simulator has no texts to show: the code proving a new number is printed instead.
-run: export NUMBER_CODE_SENDER ?= subscribers.services.proofs.console_sender
+# Our own texts (the code proving a new number, a link asked for by number) go through the
+# simulator's Event API, as they would through Vibes'; it prints each text it sends and
+# keeps it in the phone's inbox (`manage.py vibes_simulator_ctl inbox --mdn +1…`).
+run: export VIBES_EVENT_TYPE_NUMBER_CODE ?= prefs_number_code
+run: export VIBES_EVENT_TYPE_PREFERENCE_LINK ?= prefs_preference_link
 
 run: migrate
 	$(PY) manage.py demo_data

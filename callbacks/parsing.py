@@ -6,6 +6,7 @@ is pure (no database), never raises anything but ``Rejected``, and ignores field
 not know, as Vibes asks receivers to do.
 """
 
+import dataclasses
 import json
 import math
 import re
@@ -152,6 +153,23 @@ def parse_event(body: str) -> ParsedEvent:
         delivery_attempt=int(attempt) if attempt.isdigit() and len(attempt) < 10 else None,
         payload=data,
     )
+
+
+WITHHELD = "(withheld)"
+
+
+def withhold_event_data(parsed: ParsedEvent, body: str) -> tuple[ParsedEvent, str]:
+    """An ``event_processed`` echoes the ``event_data`` of the event it reports on, and
+    ours carry a one-time code or a preference link (subscribers/outbox/texts.py), which
+    are never kept. Every value but the number is withheld from the stored payload, and
+    the stored body is that payload rather than the body as sent."""
+    processed = obj(parsed.payload.get("event_processed"))
+    data = obj(processed.get("event_data"))
+    if parsed.callback_type != "event_processed" or not data:
+        return parsed, body
+    kept = {key: value if key == "mdn" else WITHHELD for key, value in data.items()}
+    payload = {**parsed.payload, "event_processed": {**processed, "event_data": kept}}
+    return dataclasses.replace(parsed, payload=payload), json.dumps(payload)
 
 
 # Where each type keeps the person it is about.

@@ -20,7 +20,14 @@ from config.proxies import client_ip
 
 from .caller import address_allowed, stored_address, token_known
 from .handoff import kick
-from .parsing import Rejected, decode_body, mdn_of, parse_event, person_of
+from .parsing import (
+    Rejected,
+    decode_body,
+    mdn_of,
+    parse_event,
+    person_of,
+    withhold_event_data,
+)
 from .store import event_store
 
 # Headers worth keeping for staff; nothing that could carry a credential or a cookie.
@@ -104,6 +111,7 @@ class VibesCallbackView(APIView):
         except Rejected as exc:
             event = event_store(parsed=None, body=body, status="rejected", error=str(exc), **common)
             return JsonResponse({"detail": str(exc), "id": event.pk}, status=400)
+        parsed, body = withhold_event_data(parsed, body)
         # The number as sent (Vibes' API version 2 sends E.164); applying normalises it.
         mdn = mdn_of(person_of(parsed.payload))
         event = event_store(parsed=parsed, body=body, mdn=mdn, **common)

@@ -366,6 +366,12 @@ def delete_callback(state, request, version, body, callback_id):
     return 200, state.callback_delete(callback_id, company_key=key).to_api(key)
 
 
+@route("POST", "/events")
+def post_event(state, request, version, body):
+    """The Event API (``simulator.texts``): 202, the outcome later as ``event_processed``."""
+    return 202, state.event_post(body, len(request.body), version=version)
+
+
 @route("POST", "/config/callback_events/test")
 def test_callback(state, request, version, body):
     event_id = state.callback_test(body)

@@ -4,7 +4,8 @@ Reading:
 - GET ``/_sim/health``; GET ``/_sim/state`` (counts, lists, campaigns, callbacks, faults,
   delivery settings); GET ``/_sim/persons?mdn=|person_key=|external_person_id=`` (a
   person with subscriptions and pending campaigns); GET ``/_sim/deliveries?callback_type=
-  &outcome=``; GET ``/_sim/events``; GET ``/_sim/requests``.
+  &outcome=``; GET ``/_sim/events``; GET ``/_sim/requests``; GET ``/_sim/inbox?mdn=``
+  (the texts the Event API sent a phone, ``simulator.texts``).
 - POST ``/_sim/wait`` ``{"timeout": 10}`` -> ``{"idle": true}`` once every callback is
   delivered or given up.
 
@@ -23,7 +24,9 @@ What people and staff do in Vibes (each fires the callbacks Vibes would):
 - POST ``/_sim/persons`` (a person body; add or merge); POST ``/_sim/persons/update``
   ``{"person_key"|"mdn"|"external_person_id", …fields}``;
 - POST ``/_sim/lists`` ``{"id", "name", "campaign_id"?, "double_opt_in"?}``;
-- POST ``/_sim/expire`` ``{"mdn", "campaign_id"?}``; POST ``/_sim/landlines`` ``{"mdn"}``.
+- POST ``/_sim/expire`` ``{"mdn", "campaign_id"?}``; POST ``/_sim/landlines`` ``{"mdn"}``;
+- GET/POST ``/_sim/event-types`` ``{"types": {name: template}}``: the API-triggered
+  campaigns the Event API knows (others fail with ``no_route_rules``).
 
 Misbehaviour:
 - GET/POST/DELETE ``/_sim/faults``: ``{"kind": "latency"|"hold"|"status"|"timeout"|
@@ -280,6 +283,23 @@ def events(sim, data, args):
         return 200, list(sim.state.events)
 
 
+def inbox(sim, data, args):
+    mdn = parse_mdn(args["mdn"]) if args.get("mdn") else None
+    return 200, sim.inbox(mdn)
+
+
+def event_types_get(sim, data, args):
+    with sim.state.lock:
+        return 200, {"types": dict(sim.state.event_types)}
+
+
+def event_types_set(sim, data, args):
+    types = data["types"]
+    if not isinstance(types, dict):
+        raise ValueError("types is an object: {event_type: message template}")
+    return 200, {"types": sim.state.event_types_set(types)}
+
+
 def requests_log(sim, data, args):
     return 200, sim.requests()
 
@@ -316,5 +336,8 @@ ROUTES = {
     ("GET", "/_sim/deliveries"): deliveries,
     ("GET", "/_sim/events"): events,
     ("GET", "/_sim/requests"): requests_log,
+    ("GET", "/_sim/inbox"): inbox,
+    ("GET", "/_sim/event-types"): event_types_get,
+    ("POST", "/_sim/event-types"): event_types_set,
     ("POST", "/_sim/wait"): wait,
 }

@@ -65,7 +65,8 @@ class FaultBook:
         self._lock = threading.Lock()
         self.faults: list[Fault] = []
         self.rate_limit: float | None = None
-        self._window = (0, 0)  # (second, requests seen in it)
+        self.event_rate_limit: float | None = None  # the Event API's own budget
+        self._windows: dict[str, tuple[int, int]] = {}  # budget: (second, requests seen in it)
         self.held = threading.Event()  # a request is waiting in a "hold" fault
         self._released = threading.Event()
 
@@ -117,16 +118,19 @@ class FaultBook:
             self.faults = [f for f in self.faults if f.count is None or f.count > 0]
         return taken
 
-    def over_rate_limit(self) -> bool:
-        """A fixed one-second window, like Vibes' ~100 requests/second per company."""
-        if not self.rate_limit:
+    def over_rate_limit(self, *, events: bool = False) -> bool:
+        """A fixed one-second window, like Vibes' ~100 requests/second per company; the
+        Event API counts apart (300 a second, docs/vibes.md "Texts of our own")."""
+        limit = self.event_rate_limit if events else self.rate_limit
+        if not limit:
             return False
         second = int(time.monotonic())
+        budget = "events" if events else "api"
         with self._lock:
-            start, seen = self._window
+            start, seen = self._windows.get(budget, (0, 0))
             seen = seen + 1 if start == second else 1
-            self._window = (second, seen)
-            return seen > self.rate_limit
+            self._windows[budget] = (second, seen)
+            return seen > limit
 
     def to_json(self) -> dict:
         with self._lock:

@@ -73,6 +73,8 @@ def register_all_callbacks(
     with state.lock:
         code = {"source_code": state.short_code, "country_code": state.country_code}
         wanted += [(kind, code) for kind in MESSAGE_TYPES]
+        # The outcome of every text of our own (docs/vibes.md, "Callback registrations").
+        wanted += [("event_processed", {"callbacks_to_send": "all"})]
         for list_id in state.lists:
             wanted += [(kind, {"list_id": list_id}) for kind in SUBSCRIPTION_TYPES]
         for campaign_id in state.campaigns:

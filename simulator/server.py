@@ -7,6 +7,7 @@ Library use (tests)::
     sim.seed_demo()              # demo lists 1234-1237, campaigns 2342312-2342314, persons
     sim.register_callbacks("http://127.0.0.1:8000/callbacks/vibes/<token>/")
     sim.reply(mdn="+12015550101", text="Y")    # or "NO", "STOP"; other text: unmatched
+    sim.inbox(mdn="+12015550101")  # the texts our events sent it (POST …/events)
     sim.carrier_opt_out(mdn="+12015550101", reason="disconnect")
     sim.wait_idle()              # every callback delivered (or given up)
     sim.deliveries(callback_type="subscription_added")
@@ -39,6 +40,7 @@ DEFAULT_PASSWORD = "simulator-password"  # noqa: S105 - a local fake's default
 # "The Vibes simulator"). About 100 requests a second per company key, then 429; up to 50
 # callback endpoints; its older product gave a callback 2 seconds to answer.
 DEFAULT_RATE_LIMIT = 100.0
+DEFAULT_EVENT_RATE_LIMIT = 300.0  # the Event API's own budget
 DEFAULT_CALLBACK_LIMIT = 50
 DEFAULT_DELIVERY_TIMEOUT = 2.0
 
@@ -60,6 +62,8 @@ class SimulatorServer:
         retry_schedule: tuple[float, ...] | None = None,
         max_attempts: int | None = None,
         retry_backoff: float | None = None,
+        event_types: dict[str, str] | None = None,
+        event_rate_limit: float | None = DEFAULT_EVENT_RATE_LIMIT,
     ):
         """``retry_schedule``: the seconds before each retry of a failed delivery (its
         length is the number of retries); or ``max_attempts`` with an exponential
@@ -79,6 +83,9 @@ class SimulatorServer:
         self.faults = FaultBook()
         self.default_rate_limit = rate_limit
         self.faults.rate_limit = rate_limit
+        self.faults.event_rate_limit = event_rate_limit
+        if event_types is not None:
+            self.state.event_types_set(event_types)
         #: Every API request in full (query, headers, body, arrival time), for tests.
         self.request_log: deque[dict] = deque(maxlen=LOG_SIZE)
         self.stopped = threading.Event()
@@ -147,6 +154,10 @@ class SimulatorServer:
 
     def reply(self, *, mdn: str, text: str, **kwargs) -> list:
         return self.state.reply(mdn=mdn, text=text, **kwargs)
+
+    def inbox(self, mdn: str | None = None) -> list[dict]:
+        """The texts our own events sent (``simulator.texts``), oldest first."""
+        return self.state.inbox_of(mdn)
 
     def carrier_opt_out(self, *, mdn: str, reason: str) -> list:
         """The carrier ends the number: every open subscription, with ``reason``."""
@@ -320,7 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
                 payload = fault.body if fault.body is not None else error
                 raw = fault.raw.encode() if fault.body is None and fault.raw is not None else None
                 return self._answer(fault.status, payload, headers, raw=raw, record=True)
-        if sim.faults.over_rate_limit():
+        if sim.faults.over_rate_limit(events=path.rstrip("/").endswith("/events")):
             error = {"errors": [{"message": "Too Many Requests", "code": 4290}]}
             return self._answer(429, error, record=True)
         request = api.Request(

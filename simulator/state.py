@@ -28,6 +28,7 @@ from .records import (
     SimPerson,
     SimSubscription,
 )
+from .texts import TextsMixin
 
 LOG_SIZE = 10_000
 SHORT_CODE = "12345"  # the code the account's texts come from, and phones text to
@@ -49,7 +50,7 @@ PERSISTED = (
 )
 
 
-class SimulatorState(ParticipantsMixin, CallbacksMixin):
+class SimulatorState(ParticipantsMixin, CallbacksMixin, TextsMixin):
     def __init__(self, *, company_key: str = "demo-company", deliverer: Deliverer | None = None):
         self.company_key = company_key
         self.lock = threading.RLock()
@@ -85,6 +86,7 @@ class SimulatorState(ParticipantsMixin, CallbacksMixin):
             self.landlines.clear()
             self.events.clear()
             self.requests.clear()
+            self.texts_reset()
             self.deliverer.reset()
 
     # -- keeping it across restarts ---------------------------------------------------

@@ -1,7 +1,9 @@
 """System checks for the Vibes API configuration and the public base URL."""
 
+import re
+
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 # In development these settings come from `make run`; a shell of its own has none.
 DEV_HINT = (
@@ -75,3 +77,41 @@ def check_company_name(app_configs, **kwargs):
             id="subscribers.W007",
         )
     ]
+
+
+EVENT_TYPE_SETTINGS = ("VIBES_EVENT_TYPE_NUMBER_CODE", "VIBES_EVENT_TYPE_PREFERENCE_LINK")
+# docs/vibes.md, "Texts of our own": an event type is letters, digits, "-" and "_".
+EVENT_TYPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@register()
+def check_event_types(app_configs, **kwargs):
+    """Our own texts (the code proving a new number, a link asked for by number) go out
+    through Vibes' Event API, one API-triggered campaign per event type: with none set,
+    they only go to the log."""
+    found = []
+    bad = [
+        name
+        for name in EVENT_TYPE_SETTINGS
+        if getattr(settings, name) and not EVENT_TYPE.fullmatch(getattr(settings, name))
+    ]
+    if bad:
+        found.append(
+            Error(
+                f"{', '.join(bad)}: an event type is letters, digits, '-' and '_' only.",
+                hint="Use the event type of the API-triggered campaign exactly as set in Vibes.",
+                id="subscribers.E020",
+            )
+        )
+    missing = [name for name in EVENT_TYPE_SETTINGS if not getattr(settings, name)]
+    if missing and not settings.DEBUG:
+        found.append(
+            Warning(
+                f"{', '.join(missing)} not set: those texts of our own are only logged, "
+                "nobody receives them.",
+                hint="Create an API-triggered campaign in Vibes for each text and set its "
+                "event type here (README, 'Sending texts of our own').",
+                id="subscribers.W020",
+            )
+        )
+    return found

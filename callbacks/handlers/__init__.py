@@ -11,6 +11,7 @@ from .lists import subscription_list_changed
 from .messages import unmatched_message
 from .persons import person_changed
 from .subscriptions import subscription_added, subscription_removed
+from .texts import event_processed
 
 HANDLERS = {
     "subscription_added": subscription_added,
@@ -22,6 +23,7 @@ HANDLERS = {
     "ack_participant_added": ack_participant,
     "ack_participant_changed": ack_participant,
     "unmatched_message_received": unmatched_message,
+    "event_processed": event_processed,
 }
 
 __all__ = ["HANDLERS", "Outcome", "Unprocessable"]

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from ..outbox.models import Push, PushAttempt
 from ..outbox.publish import publish
 from ..outbox.states import persons_push_now
+from .texts import TextInline
 
 REREAD_TASK = "subscribers.tasks.person_reread"
 
@@ -76,7 +77,7 @@ class PushAdmin(admin.ModelAdmin):
     list_filter = ("state", "kind")
     list_select_related = ("person", "subscription_list")
     search_fields = ("=person__external_person_id", "=person__person_key", "=person__id")
-    inlines = [PushAttemptInline]
+    inlines = [PushAttemptInline, TextInline]
     show_full_result_count = False
 
     @admin.display(description=_("last error"))

@@ -4,7 +4,7 @@ Nothing outside ``subscribers.services`` saves these models; every service recor
 ``SubscriptionEvent`` rows that explain what it changed.
 """
 
-from ..outbox.models import Push, PushAttempt, VibesAccess
+from ..outbox.models import Push, PushAttempt, Text, VibesAccess
 from .dead_numbers import DEAD_NUMBER_REASONS, DeadNumber, number_holders
 from .deadlines import OptOutDeadline
 from .fields import CustomField
@@ -35,6 +35,7 @@ __all__ = [
     "SubscriptionEventQuerySet",
     "SubscriptionList",
     "SubscriptionQuerySet",
+    "Text",
     "VibesAccess",
     "number_holders",
 ]

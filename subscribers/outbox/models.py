@@ -18,6 +18,7 @@ class Push(models.Model):
         NUMBER = "number", _("New number (confirmation text)")
         OLD_NUMBER = "old_number", _("Old number (unsubscribe, hand over our ids)")
         ERASURE = "erasure", _("Erasure (unsubscribe, number and fields set to null)")
+        TEXT = "text", _("A text of our own (Event API)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -99,7 +100,7 @@ class Push(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["person", "number", "old_number", "erasure"],
+                    kind__in=["person", "number", "old_number", "erasure", "text"],
                     subscription_list__isnull=True,
                 )
                 | Q(kind="subscription", subscription_list__isnull=False),
@@ -112,6 +113,51 @@ class Push(models.Model):
         if self.subscription_list_id:
             what = f"{what} on list #{self.subscription_list_id}"
         return f"Push #{self.pk}: {what} ({self.get_state_display()})"
+
+
+class Text(models.Model):
+    """A text of our own sent through Vibes' Event API (``outbox/texts.py``): the code
+    proving a new number, or a preference link asked for by number. Neither is stored:
+    the code is kept sealed (``sealed``, a one-time pad keyed by SECRET_KEY and the event
+    id) until Vibes accepts it, then emptied; the link is made afresh when it is sent."""
+
+    class Kind(models.TextChoices):
+        NUMBER_CODE = "number_code", _("Code proving a new number")
+        PREFERENCE_LINK = "preference_link", _("Preference link")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to go to Vibes")
+        ACCEPTED = "accepted", _("Accepted by Vibes (202)")
+        SENT = "sent", _("Routed to the phone")
+        FAILED = "failed", _("Could not be sent")
+
+    person = models.ForeignKey("subscribers.Person", on_delete=models.CASCADE, related_name="texts")
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    event_type = models.CharField(_("event type"), max_length=64, blank=True)
+    proof = models.ForeignKey(
+        "subscribers.NumberProof",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="texts",
+    )
+    push = models.OneToOneField(
+        Push, on_delete=models.SET_NULL, null=True, blank=True, related_name="text"
+    )
+    sealed = models.CharField(max_length=16, blank=True, editable=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default="queued")
+    reason = models.CharField(_("why it could not be sent"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("Vibes' answer"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text of our own")
+        verbose_name_plural = _("texts of our own")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
 
 
 class PushAttempt(models.Model):

@@ -7,18 +7,22 @@ unsaved stand-in when the number is unknown), and the whole request is padded to
 client address by ``limits.hit`` (Django's cache, keyed hashes only).
 
 How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a callable
-``send(*, person, url)``. It must not do HTTP itself (no HTTP inside a request): a real
-sender queues a Celery task. The default only logs that a link was requested.
+``send(*, person, url, reference)``. It must not do HTTP itself (no HTTP inside a request):
+the Event API's sender (``outbox/texts.py``) records the text for a worker. The default
+only logs that a link was requested. ``reference`` is a random id made for every request,
+known number or not; the answer page is given it, and says the text could not be sent
+when Vibes reports so for the text of that reference (``link_failed``).
 """
 
 import logging
 import time
+import uuid
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .. import limits
-from ..models import Person, number_holders
+from ..models import Person, Text, number_holders
 from . import links
 
 logger = logging.getLogger(__name__)
@@ -32,7 +36,7 @@ sleep = time.sleep
 monotonic = time.monotonic
 
 
-def log_sender(*, person: Person, url: str) -> None:
+def log_sender(*, person: Person, url: str, reference: str = "") -> None:
     """Default sender: records that a link was asked for; never the number or the link."""
     logger.info("preference link requested for person #%s", person.pk)
 
@@ -50,12 +54,18 @@ def address_allowed(ip: str | None) -> bool:
     )
 
 
-def request_link(*, mdn: str) -> bool:
+def new_reference() -> str:
+    """A request's reference: the shape of an event id, for known and unknown numbers."""
+    return str(uuid.uuid4())
+
+
+def request_link(*, mdn: str, reference: str = "") -> bool:
     """Send a new link to the person with this (normalised) number, if there is one.
 
     Returns whether a link was sent; callers must not show it. The per-number limit is
     silent (the answer stays the same), so it cannot be used to probe for numbers.
     """
+    reference = reference or new_reference()
     within_limit = limits.hit(
         "link-request-mdn", mdn, _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT)
     )
@@ -65,8 +75,25 @@ def request_link(*, mdn: str) -> bool:
     sender = import_string(_setting("PREFERENCE_LINK_SENDER", DEFAULT_SENDER))
     send = within_limit and person is not None
     if send:
-        sender(person=person, url=url)
+        sender(person=person, url=url, reference=reference)
     return send
+
+
+def answer_context(request) -> dict:
+    """The answer page's context: whether the text of its reference could not be sent."""
+    reference = request.GET.get("text", "")
+    return {"failed": link_failed(reference), "reference": reference[:64]}
+
+
+def link_failed(reference: str) -> bool:
+    """Whether Vibes reported that the link asked for under ``reference`` could not be
+    sent. Only a failure is ever told, and only to whoever holds the reference: a known
+    number whose text went out and an unknown number read the same."""
+    if not reference or len(reference) > 64:
+        return False
+    return Text.objects.filter(
+        event_id=reference, kind=Text.Kind.PREFERENCE_LINK, state=Text.State.FAILED
+    ).exists()
 
 
 def pad(started: float) -> None:

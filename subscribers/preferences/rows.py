@@ -5,7 +5,9 @@ when the person changes that box, so the two cannot drift apart.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +18,7 @@ from ..models import (
     Subscription,
     SubscriptionEvent,
     SubscriptionList,
+    Text,
 )
 from ..phone import mask
 from ..services import NUMBER_REASONS, number_is_dead
@@ -25,6 +28,8 @@ JOIN_DISCLOSURE = gettext_lazy(
     "Reply STOP to any text to stop."
 )
 HISTORY_SIZE = 10
+#: How long the page says that the code for a new number could not be texted.
+UNSENT_CODE_SHOWN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,27 @@ def _last_number_event(person: Person) -> SubscriptionEvent | None:
     )
 
 
+def _code_unsent(person: Person) -> str:
+    """When the newest code for a new number could not be texted (Vibes' event_processed,
+    ``outbox/texts.py``), what the page says instead of asking for it."""
+    text = (
+        Text.objects.filter(
+            person=person,
+            kind=Text.Kind.NUMBER_CODE,
+            created_at__gte=timezone.now() - UNSENT_CODE_SHOWN,
+        )
+        .select_related("proof")
+        .order_by("-pk")
+        .first()
+    )
+    if text is None or text.state != Text.State.FAILED or text.proof is None or text.proof.proved:
+        return ""
+    return _(
+        "We couldn't text a code to %(number)s: our texting service could not send to it. "
+        "Check the number and try again, or use another number."
+    ) % {"number": mask(text.proof.mdn, unbroken=True)}
+
+
 def expired_number(person: Person) -> str:
     """The new number whose confirmation text went unanswered, when that is the last word
     on a new number (so its request can be sent again), else "". Read here, never sent
@@ -216,10 +242,11 @@ def expired_number(person: Person) -> str:
 
 
 def number_problem(person: Person) -> str:
-    """What the page says when the person's number stopped working or their last new
-    number was not used, else ""."""
-    if person.pending_mdn:
-        return ""
+    """What the page says when the code for a new number could not be texted, the person's
+    number stopped working or their last new number was not used, else ""."""
+    unsent = _code_unsent(person)
+    if unsent or person.pending_mdn:
+        return unsent
     if number_is_dead(person):
         return _(
             "Our texting service reports that %(number)s is no longer in service, so every "

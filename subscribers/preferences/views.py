@@ -333,7 +333,6 @@ def number_prove(request, token, person):
             )
             return redirect("preferences:page", token=token)
     return _render_page(request, token, person, code_form=form, status=400)
-    return redirect("preferences:page", token=token)
 
 
 @_private
@@ -388,13 +387,14 @@ def link_request(request):
     if not form.is_valid():
         context = {"form": form, "error_summary": error_summary(form)}
         return render(request, "preferences/link_request.html", context, status=400)
-    link_requests.request_link(mdn=form.cleaned_data["mdn"])
+    reference = link_requests.new_reference()
+    link_requests.request_link(mdn=form.cleaned_data["mdn"], reference=reference)
     link_requests.pad(started)
-    return redirect(reverse("preferences:link_sent"))
+    return redirect(reverse("preferences:link_sent") + f"?text={reference}")
 
 
 @_private
 @csrf_protect_no_referrer
 @require_http_methods(["GET", "HEAD"])
 def link_sent(request):
-    return render(request, "preferences/link_sent.html")
+    return render(request, "preferences/link_sent.html", link_requests.answer_context(request))

@@ -47,6 +47,7 @@ from .subscriptions import (
     subscription_request,
     subscription_set_state,
 )
+from .texts import number_proof_unsent
 
 __all__ = [
     "ErasureResult",
@@ -65,6 +66,7 @@ __all__ = [
     "person_find_for_vibes",
     "person_is_erased",
     "number_is_dead",
+    "number_proof_unsent",
     "person_mark_pending",
     "person_number_dead",
     "person_number_revive",

@@ -193,26 +193,33 @@ class RateLimit:
         return seconds
 
 
-_shared: RateLimit | None = None
+#: The budgets Vibes counts apart: the API's (``VIBES_RATE_LIMIT``) and the Event API's
+#: (``VIBES_EVENT_RATE_LIMIT``), each with its own keys in Redis.
+API = "api"
+EVENTS = "events"
+_SETTING = {API: "VIBES_RATE_LIMIT", EVENTS: "VIBES_EVENT_RATE_LIMIT"}
+
+_shared: dict[str, RateLimit] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_rate_limit() -> RateLimit:
-    """The process-wide limiter for the configured company, built on first use."""
-    global _shared
+def shared_rate_limit(budget: str = API) -> RateLimit:
+    """The process-wide limiter of ``budget`` for the configured company, built on first use."""
     with _shared_lock:
-        if _shared is None:
-            limit = float(settings.VIBES_RATE_LIMIT)
+        if budget not in _shared:
+            limit = float(getattr(settings, _SETTING[budget]))
+            namespace = settings.VIBES_COMPANY_KEY
+            if budget != API:
+                namespace = f"{namespace}:{budget}"
             if settings.REDIS_URL:
-                backend = RedisRateLimiter(limit, settings.REDIS_URL, settings.VIBES_COMPANY_KEY)
+                backend = RedisRateLimiter(limit, settings.REDIS_URL, namespace)
             else:
                 backend = LocalRateLimiter(limit)
-            _shared = RateLimit(backend)
-        return _shared
+            _shared[budget] = RateLimit(backend)
+        return _shared[budget]
 
 
 def reset_shared_rate_limit() -> None:
-    """Forget the process-wide limiter (tests change settings between cases)."""
-    global _shared
+    """Forget the process-wide limiters (tests change settings between cases)."""
     with _shared_lock:
-        _shared = None
+        _shared.clear()

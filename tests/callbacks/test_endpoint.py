@@ -184,7 +184,7 @@ def test_a_declared_charset_is_honoured(post):
 
 def test_an_unknown_type_is_stored_as_ignored_and_answered_200(deliver):
     response = deliver(
-        {"callback_type": "event_processed", "event_id": "m1", "event": {"id": "e-1"}}
+        {"callback_type": "push_device_updated", "event_id": "m1", "device": {"id": "e-1"}}
     )
     assert response.status_code == 200 and response.json()["status"] == "ignored"
     assert CallbackEvent.objects.get().status == "ignored"

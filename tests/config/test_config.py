@@ -58,5 +58,7 @@ def test_deploy_check_is_clean_for_production_settings(https_only):
         VIBES_SOURCE_CODES="52623:1",
         NUMBER_CODE_SENDER="tests.texts.record_code",
         COMPANY_NAME="Acme Outfitters",
+        VIBES_EVENT_TYPE_NUMBER_CODE="prefs_number_code",
+        VIBES_EVENT_TYPE_PREFERENCE_LINK="prefs_preference_link",
     )
     assert result.returncode == 0, result.stderr

@@ -31,6 +31,8 @@ PRODUCTION = {
     "VIBES_SOURCE_CODES": "52623:1",
     "NUMBER_CODE_SENDER": "tests.texts.record_code",
     "COMPANY_NAME": "Acme Outfitters",
+    "VIBES_EVENT_TYPE_NUMBER_CODE": "prefs_number_code",
+    "VIBES_EVENT_TYPE_PREFERENCE_LINK": "prefs_preference_link",
 }
 BEHIND_PROXY = {
     **PRODUCTION,
@@ -225,3 +227,20 @@ def test_a_second_terminal_reads_make_runs_file_and_make_run_itself_never_does(t
     # A deployment, which sets its SECRET_KEY, never reads it either.
     deployed = run_manage(*show, DEV_ENV_FILE=str(dev_env), **PRODUCTION)
     assert deployed.stdout.strip() == "https://prefs.example.com", deployed.stderr
+
+
+def test_texts_of_our_own_go_through_the_event_api_once_their_event_types_are_set():
+    unset = {k: v for k, v in PRODUCTION.items() if not k.startswith(("VIBES_EVENT", "NUMBER"))}
+    assert settings_under(unset)["NUMBER_CODE_SENDER"] == "subscribers.services.proofs.log_sender"
+    chosen = settings_under({**unset, "VIBES_EVENT_TYPE_NUMBER_CODE": "prefs_number_code"})
+    assert chosen["NUMBER_CODE_SENDER"] == "subscribers.outbox.texts.number_code_sender"
+    assert chosen["PREFERENCE_LINK_SENDER"].endswith("link_requests.log_sender")
+    result = run_manage("check", **unset)
+    assert "subscribers.W020" in result.stderr and "VIBES_EVENT_TYPE_NUMBER_CODE" in result.stderr
+    assert "subscribers.W020" not in run_manage("check", DEBUG="1").stderr
+    assert "subscribers.W020" not in run_manage("check", **PRODUCTION).stderr
+
+
+def test_an_event_type_vibes_would_refuse_is_an_error():
+    result = run_manage("check", **{**PRODUCTION, "VIBES_EVENT_TYPE_NUMBER_CODE": "prefs code"})
+    assert result.returncode != 0 and "subscribers.E020" in result.stderr

@@ -89,6 +89,7 @@ def test_register_all_callbacks_skips_what_is_there(sim, receiver):
     assert types == [
         "ack_participant_added",
         "ack_participant_changed",
+        "event_processed",
         "person_added",
         "person_updated",
         "subscription_added",

@@ -29,8 +29,8 @@ def test_state_summary(sim):
 def test_register_reply_and_wait_over_http(sim, vibes, receiver):
     control = f"{sim.url}/_sim"
     made = requests.post(f"{control}/register-callbacks", json={"url": receiver.url}, timeout=5)
-    # person and list types, unmatched messages, two per list, two per campaign
-    assert len(made.json()["registered"]) == 4 + 1 + 2 * 4 + 2 * 3
+    # person and list types, unmatched messages, event_processed, per list, per campaign
+    assert len(made.json()["registered"]) == 4 + 1 + 1 + 2 * 4 + 2 * 3
     vibes.post("/campaigns/acquisition/2342313/participants", json={"mobile_phone": {"mdn": NEW}})
     answer = requests.post(f"{control}/reply", json={"mdn": NEW, "text": "Y"}, timeout=5)
     assert answer.json() == {"ok": True, "changed": 1}

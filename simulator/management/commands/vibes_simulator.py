@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from simulator import keeping
 from simulator import server as sim_server
+from simulator.texts import event_types_from
 
 
 def _chosen(option, setting):
@@ -89,6 +90,13 @@ class Command(BaseCommand):
             "(SIM_RETRY_SCHEDULE, 10,60,180,600).",
         )
 
+        parser.add_argument(
+            "--event-types",
+            default=None,
+            help="The Event API's known event types, comma-separated, each NAME or "
+            "NAME=template (SIM_EVENT_TYPES; default prefs_number_code, prefs_preference_link).",
+        )
+
     def handle(self, *args, **opts):
         logging.getLogger("simulator").setLevel(logging.INFO)
         sim = sim_server.SimulatorServer(
@@ -104,6 +112,10 @@ class Command(BaseCommand):
             callback_limit=_chosen(opts["callback_limit"], settings.SIM_CALLBACK_LIMIT) or None,
             delivery_timeout=_chosen(opts["delivery_timeout"], settings.SIM_DELIVERY_TIMEOUT),
             retry_schedule=_schedule(opts["retry_schedule"], settings.SIM_RETRY_SCHEDULE),
+            event_types=event_types_from(
+                opts["event_types"].split(",") if opts["event_types"] else settings.SIM_EVENT_TYPES
+            )
+            or None,
         )
         kept = Path(opts["state_file"]) if opts["state_file"] else None
         if kept and keeping.load(sim.state, kept):

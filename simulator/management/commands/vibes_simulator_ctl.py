@@ -10,6 +10,7 @@ Examples::
     manage.py vibes_simulator_ctl limits --rate-limit 0 --retry-schedule 1,2,4
     manage.py vibes_simulator_ctl fault --kind status --status 503 --count 3 --path /persons
     manage.py vibes_simulator_ctl delivery --duplicate 2 --out-of-order 3
+    manage.py vibes_simulator_ctl inbox --mdn +12015550101
     manage.py vibes_simulator_ctl state
 """
 
@@ -24,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 ACTIONS = {
     "state": ("GET", "/_sim/state"),
     "person": ("GET", "/_sim/persons"),
+    "inbox": ("GET", "/_sim/inbox"),
     "reply-y": ("POST", "/_sim/reply"),
     "reply-no": ("POST", "/_sim/reply"),
     "stop": ("POST", "/_sim/reply"),
@@ -127,6 +129,8 @@ class Command(BaseCommand):
                 method, path = "GET", "/_sim/limits"
         elif action == "person":
             query = {"mdn": o["mdn"]} if o["mdn"] else {"person_key": o["person_key"]}
+        elif action == "inbox":
+            query = {"mdn": o["mdn"]} if o["mdn"] else {}
         elif action == "subscribe":
             body = {"mdn": o["mdn"], "list_id": o["list_id"]}
         elif action == "update-person":

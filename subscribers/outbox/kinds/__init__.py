@@ -12,6 +12,7 @@ from .number import push_number
 from .old_number import push_old_number
 from .person import push_person
 from .subscription import push_subscription
+from .text import push_text
 
 PERFORM = {
     Push.Kind.PERSON: push_person,
@@ -19,6 +20,7 @@ PERFORM = {
     Push.Kind.NUMBER: push_number,
     Push.Kind.OLD_NUMBER: push_old_number,
     Push.Kind.ERASURE: push_erasure,
+    Push.Kind.TEXT: push_text,
 }
 
 __all__ = ["PERFORM", "StopPush"]

@@ -171,5 +171,5 @@ def test_a_link_asked_for_by_the_dead_number_is_never_the_old_owners(deliver, ol
 RECORDED: list = []  # the persons record_link was asked to text
 
 
-def record_link(*, person, url):
+def record_link(*, person, url, reference=""):
     RECORDED.append(person)
