@@ -28,11 +28,12 @@ class SubscriptionEventQuerySet(models.QuerySet):
     def _raw_delete(self, using):
         raise TypeError(APPEND_ONLY)
 
-    def erase_personal(self) -> int:
+    def erase_personal(self, *, words: bool = False) -> int:
         """Empty the personal columns of these rows (an erasure, or consent records past
         their retention), leaving what happened, when, on which list, from which source.
-        The one update the database allows (subscribers/migrations/0007_erasure.py)."""
-        return super().update(**ERASED_COLUMNS)
+        ``words`` empties ``wording`` too (an erasure: it may hold what the person texted).
+        The one update the database allows (subscribers/migrations/0011_erasure_words.py)."""
+        return super().update(**ERASED_COLUMNS, **({"wording": ""} if words else {}))
 
 
 class SubscriptionEvent(models.Model):

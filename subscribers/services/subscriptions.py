@@ -20,6 +20,7 @@ class StateChange:
     subscription: Subscription
     event: SubscriptionEvent | None
     applied: bool  # False when the event was older than one already applied (superseded)
+    erased: bool = False  # refused: Vibes named a list for an erased person (services/erasure.py)
 
     @property
     def superseded(self) -> bool:
@@ -97,6 +98,14 @@ def subscription_set_state(
     status = Subscription.Status(status)
     occurred_at = occurred_at or timezone.now()
     kind = kind or _KIND_FOR_STATUS[status]
+    if person.erased_at and is_from_vibes(source) and status != Subscription.Status.OPTED_OUT:
+        # Erasure is final: Vibes may still hold a list the erasure push has not ended yet
+        # (or hear a keyword from the number), and never re-subscribes the erased person.
+        # Its opt-outs only confirm what the erasure did, and still apply.
+        sub = Subscription.objects.filter(
+            person=person, subscription_list=subscription_list
+        ).first() or Subscription(person=person, subscription_list=subscription_list)
+        return StateChange(subscription=sub, event=None, applied=False, erased=True)
     with pushes_suppressed(is_from_vibes(source)), transaction.atomic():
         sub, _created = Subscription.objects.select_for_update().get_or_create(
             person=person,
