@@ -223,7 +223,7 @@ def _compliance_figures(now: datetime) -> list[Figure]:
         ),
         Figure(
             "suppressed_numbers_named_again",
-            _("erased numbers Vibes named again (a callback or import): review them"),
+            _("erased numbers named again by a callback, import or staff edit: review them"),
             hits.get(False, 0),
             hits.get(False, 0) > 0,
             _changelist("subscribers_suppressionhit", reviewed_at__isempty="1", refused__exact="0"),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import limits, phone, suppression
-from ..models import NumberProof, Person
+from ..models import NumberProof, Person, Source
 from ..preferences.evidence import Evidence
 from .numbers import person_request_number
 
@@ -90,6 +90,9 @@ def person_ask_number(
     erased = suppression.flag(
         new, source=source, what="code text refused", refused=True, person=person
     )
+    if erased and source != Source.PREFERENCE_PAGE:
+        # Staff are told (the admin is signed in, not open to whoever holds a link).
+        raise limits.TextRefused(_("We can't send texts to this number."))
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         _close_open(person)  # a new request replaces an older code
