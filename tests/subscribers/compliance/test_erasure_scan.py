@@ -20,7 +20,7 @@ from django.db import models, transaction
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
 from subscribers import services
-from subscribers.models import DeadNumber, Push, RevocationReview, Source
+from subscribers.models import DeadNumber, Push, RevocationReview
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
 from .test_erasure import MDN, TOKEN, ana, send_all, weekly  # noqa: F401
