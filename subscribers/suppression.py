@@ -161,6 +161,7 @@ def flag(
         if not refused:
             update.update(described)
         open_hits.filter(pk=hit.pk).update(**update)
-        hit.refresh_from_db()
+        for name, value in {**update, "tries": hit.tries + 1}.items():
+            setattr(hit, name, value)
         return hit
     raise AssertionError("unreachable: the open row exists after an IntegrityError")

@@ -69,9 +69,10 @@ def request_link(*, mdn: str) -> bool:
     return send
 
 
-def pad(started: float) -> None:
-    """Sleep until at least PREFERENCE_LINK_REQUEST_MIN_SECONDS have passed."""
-    minimum = float(_setting("PREFERENCE_LINK_REQUEST_MIN_SECONDS", 0.4))
+def pad(started: float, setting: str = "PREFERENCE_LINK_REQUEST_MIN_SECONDS") -> None:
+    """Sleep until at least ``setting`` (PREFERENCE_LINK_REQUEST_MIN_SECONDS) seconds have
+    passed since ``started``."""
+    minimum = float(_setting(setting, 0.4))
     remaining = minimum - (monotonic() - started)
     if remaining > 0:
         sleep(remaining)

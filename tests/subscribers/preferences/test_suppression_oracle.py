@@ -100,8 +100,9 @@ def test_an_erased_number_is_answered_in_about_the_time_any_number_is(
 ):
     settings.TEXT_LIMIT_PER_NUMBER = settings.TEXT_LIMIT_PER_PERSON = 1000
     settings.TEXT_LIMIT_PER_ADDRESS = 1000
+    settings.NUMBER_REQUEST_MIN_SECONDS = 0.3  # as deployed
     timings = {ERASED: [], OTHER: []}
-    for _ in range(15):
+    for _ in range(8):
         for number in (ERASED, OTHER):
             started = time.perf_counter()
             with TestCase.captureOnCommitCallbacks(execute=True):
@@ -110,4 +111,4 @@ def test_an_erased_number_is_answered_in_about_the_time_any_number_is(
     erased_ms = statistics.median(timings[ERASED]) * 1000
     other_ms = statistics.median(timings[OTHER]) * 1000
     print(f"median answer: erased {erased_ms:.1f} ms, other {other_ms:.1f} ms")
-    assert abs(erased_ms - other_ms) < max(0.25 * other_ms, 3.0)
+    assert abs(erased_ms - other_ms) < 0.15 * other_ms
