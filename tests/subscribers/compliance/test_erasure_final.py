@@ -7,11 +7,15 @@ Pushes run in-process (``tasks.push_send``) against the simulator; callbacks go 
 the endpoint and ``events_apply_received``; the drift sweep reads the simulator.
 """
 
+import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
@@ -123,10 +127,11 @@ def test_a_person_callback_and_the_drift_sweep_never_write_back_to_an_erased_per
     services.person_erase(person=person, source=Source.ADMIN)
     published.clear()  # the erasure push waits: Vibes keeps the number and the fields
     post_callback(client, settings, person_updated(vibes_person))
-    resubscribed = {
+    later = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    resubscribed = {  # a keyword texted at Vibes, after the erasure
         "event_id": "S-after-erasure",
         "callback_type": "subscription_added",
-        "event_date": "2026-12-07T10:01:00Z",
+        "event_date": later,
         "subscription": {
             "person": {
                 "id": vibes_person.person_id,
@@ -134,7 +139,7 @@ def test_a_person_callback_and_the_drift_sweep_never_write_back_to_an_erased_per
                 "mobile_phone": {"mdn": MDN},
             },
             "subscription_list": {"id": "1234"},
-            "opt_in_date": "2026-12-07T10:01:00Z",
+            "opt_in_date": later,
         },
     }
     post_callback(client, settings, resubscribed)
@@ -175,3 +180,20 @@ def test_an_erasure_vibes_has_not_completed_is_a_stall_until_it_is(
     assert stalls["erasures_unfinished"] == 0
     assert "erasures_unfinished" not in stalls["problems"]
     assert "Erasures Vibes has not completed" not in admin_client.get("/admin/").content.decode()
+
+
+def test_an_extract_row_naming_the_erased_person_writes_nothing_to_them(ana, tmp_path):
+    """Vibes' daily extract still lists the erased record (the push not done yet): an
+    opt-in row for it, with the number, neither re-subscribes nor re-numbers them."""
+    person, _vibes_person = ana
+    services.person_erase(person=person, source=Source.ADMIN)
+    joined = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S +0000")
+    path = tmp_path / "extract.tsv"
+    path.write_text(
+        "person_id\texternal_person_id\tmdn\tcarrier_code\tsubscription_list_id\t"
+        "subscription_list_name\topt_in_date\topt_out_date\tsubscription_event\topt_out_reason\n"
+        f"{person.person_key}\tcrm-ana\t{MDN}\t104\t1234\tWeekly deals\t{joined}\t\tOPT_IN\t\n"
+    )
+    call_command("vibes_import_extract", str(path), stdout=io.StringIO())
+    assert_erased(person)
+    assert Person.objects.count() == 1
