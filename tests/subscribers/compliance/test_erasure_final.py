@@ -7,13 +7,11 @@ Pushes run in-process (``tasks.push_send``) against the simulator; callbacks go 
 the endpoint and ``events_apply_received``; the drift sweep reads the simulator.
 """
 
-import io
 import json
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +32,7 @@ from subscribers.repair.reconcile import person_reconcile
 from subscribers.vibes.client import VibesClient
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
-from .test_erasure import MDN, TOKEN, ana, send_all, weekly  # noqa: F401
+from .test_erasure import MDN, TOKEN, ana, load_extract, send_all, weekly  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -188,12 +186,8 @@ def test_an_extract_row_naming_the_erased_person_writes_nothing_to_them(ana, tmp
     person, _vibes_person = ana
     services.person_erase(person=person, source=Source.ADMIN)
     joined = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S +0000")
-    path = tmp_path / "extract.tsv"
-    path.write_text(
-        "person_id\texternal_person_id\tmdn\tcarrier_code\tsubscription_list_id\t"
-        "subscription_list_name\topt_in_date\topt_out_date\tsubscription_event\topt_out_reason\n"
-        f"{person.person_key}\tcrm-ana\t{MDN}\t104\t1234\tWeekly deals\t{joined}\t\tOPT_IN\t\n"
+    load_extract(
+        tmp_path, f"{person.person_key}\tcrm-ana\t{MDN}\t104\t1234\tWeekly deals\t{joined}"
     )
-    call_command("vibes_import_extract", str(path), stdout=io.StringIO())
     assert_erased(person)
     assert Person.objects.count() == 1

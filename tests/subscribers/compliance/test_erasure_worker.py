@@ -22,6 +22,29 @@ MDN = "+14155550170"
 TOKEN = "tok-" + "e" * 40
 
 
+def start_worker(celery_worker_process, vibes_simulator, live_server) -> None:
+    vibes_simulator.register_callbacks(f"{live_server.url}/callbacks/vibes/{TOKEN}/")
+    celery_worker_process.env.update(
+        subprocess_env(**vibes_simulator.env(), PUSH_DEBOUNCE_SECONDS="0.1")
+    )
+    celery_worker_process.start()
+
+
+def erase_in_admin(client, django_user_model, person, *, username: str) -> None:
+    """A staff user allowed to erase does it on the person's page."""
+    staff = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, is_staff=True
+    )
+    staff.groups.add(ensure_marketing_group())
+    staff.user_permissions.add(Permission.objects.get(codename="erase_person"))
+    client.force_login(staff)
+    answer = client.post(
+        f"/admin/subscribers/person/{person.pk}/erase/",
+        {"apply": "1", "note": "asked by phone", "confirm": "ERASE"},
+    )
+    assert answer.status_code == 302
+
+
 def test_an_erasure_reaches_vibes_through_a_real_worker_and_its_echoes_learn_nothing(
     celery_worker_process, vibes_simulator, live_server, settings, client, django_user_model
 ):
@@ -49,21 +72,8 @@ def test_an_erasure_reaches_vibes_through_a_real_worker_and_its_echoes_learn_not
     services.subscription_activate(
         person=person, subscription_list=weekly, source=Source.VIBES_CALLBACK
     )
-    vibes_simulator.register_callbacks(f"{live_server.url}/callbacks/vibes/{TOKEN}/")
-    celery_worker_process.env.update(
-        subprocess_env(**vibes_simulator.env(), PUSH_DEBOUNCE_SECONDS="0.1")
-    )
-    celery_worker_process.start()
-
-    staff = django_user_model.objects.create_user(username="cora", password=PASSWORD, is_staff=True)
-    staff.groups.add(ensure_marketing_group())
-    staff.user_permissions.add(Permission.objects.get(codename="erase_person"))
-    client.force_login(staff)
-    answer = client.post(
-        f"/admin/subscribers/person/{person.pk}/erase/",
-        {"apply": "1", "note": "asked by phone", "confirm": "ERASE"},
-    )
-    assert answer.status_code == 302
+    start_worker(celery_worker_process, vibes_simulator, live_server)
+    erase_in_admin(client, django_user_model, person, username="cora")
 
     def done():
         return Push.objects.filter(
@@ -113,21 +123,8 @@ def test_an_erasure_vibes_first_refuses_with_a_422_completes_and_stays_final(
     )
     services.person_update(person=person, source=Source.ADMIN, custom_fields={"shoe_size": "38"})
     Push.objects.all().delete()
-    vibes_simulator.register_callbacks(f"{live_server.url}/callbacks/vibes/{TOKEN}/")
-    celery_worker_process.env.update(
-        subprocess_env(**vibes_simulator.env(), PUSH_DEBOUNCE_SECONDS="0.1")
-    )
-    celery_worker_process.start()
-
-    staff = django_user_model.objects.create_user(username="ida", password=PASSWORD, is_staff=True)
-    staff.groups.add(ensure_marketing_group())
-    staff.user_permissions.add(Permission.objects.get(codename="erase_person"))
-    client.force_login(staff)
-    answer = client.post(
-        f"/admin/subscribers/person/{person.pk}/erase/",
-        {"apply": "1", "note": "asked by email", "confirm": "ERASE"},
-    )
-    assert answer.status_code == 302
+    start_worker(celery_worker_process, vibes_simulator, live_server)
+    erase_in_admin(client, django_user_model, person, username="ida")
     push = Push.objects.get(person=person, kind=Push.Kind.ERASURE)
     wait_for(
         lambda: Push.objects.get(pk=push.pk).state in (Push.State.DONE, Push.State.STOPPED),
