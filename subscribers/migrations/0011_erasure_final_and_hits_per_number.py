@@ -7,10 +7,11 @@ A suppressed number named again keeps one open ``SuppressionHit`` however often 
 back (``tries`` counts them): the open rows of a number are merged into its newest before
 the constraint that says so is added.
 
-The history trigger (0007_erasure) now also lets an erasure empty ``wording``: it may hold
-what the person texted (subscribers/services/revocation.py keeps the text as evidence).
-``wording`` may be emptied or left as it was, in the same UPDATE that empties the other
-personal columns; every other column must stay as it was, as before.
+The history trigger (0007_erasure) now also lets an erasure empty ``wording`` and
+``note``: they may hold what the person texted (subscribers/services/revocation.py keeps
+the text as evidence, a number refused by text quotes it in the note). Each may be emptied
+or left as it was, in the same UPDATE that empties the other personal columns; every other
+column must stay as it was, as before.
 """
 
 from importlib import import_module
@@ -20,7 +21,7 @@ from django.db import migrations, models
 from django.db.models import Count, Min, Sum
 
 TABLE = "subscribers_subscriptionevent"
-ERASED = ("ip_address", "user_agent", "page", "changes", "wording")
+ERASED = ("ip_address", "user_agent", "page", "changes", "wording", "note")
 
 POSTGRES_FORWARD = f"""
 CREATE OR REPLACE FUNCTION subscribers_history_append_only() RETURNS trigger
@@ -30,8 +31,11 @@ BEGIN
         AND NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.page = ''
         AND NEW.changes = '{{}}'::jsonb
         AND (NEW.wording = '' OR NEW.wording = OLD.wording)
-        AND (to_jsonb(NEW) - ARRAY['ip_address', 'user_agent', 'page', 'changes', 'wording'])
-            = (to_jsonb(OLD) - ARRAY['ip_address', 'user_agent', 'page', 'changes', 'wording'])
+        AND (NEW.note = '' OR NEW.note = OLD.note)
+        AND (to_jsonb(NEW) - ARRAY['ip_address', 'user_agent', 'page', 'changes', 'wording',
+                                   'note'])
+            = (to_jsonb(OLD) - ARRAY['ip_address', 'user_agent', 'page', 'changes', 'wording',
+                                     'note'])
     THEN
         RETURN NEW;  -- an erasure: only the personal columns emptied
     END IF;
@@ -57,6 +61,7 @@ def sqlite_trigger(columns) -> str:
         AND NEW.ip_address IS NULL AND NEW.user_agent = '' AND NEW.page = ''
         AND NEW.changes = '{{}}'
         AND (NEW."wording" = '' OR NEW."wording" IS OLD."wording")
+        AND (NEW."note" = '' OR NEW."note" IS OLD."note")
     )
     BEGIN
         SELECT RAISE(ABORT, 'subscription history is append-only: UPDATE refused');

@@ -4,10 +4,11 @@
 Ana's number reaches the database the ways Vibes sends it: in national form, stored once
 applied and once as a duplicate; in a body that is not JSON (rejected); in a text with
 its fields at the top level; as a number that died on her; in a text waiting for review;
-in the record of the push that retired her old number; as the words she texted, kept as
-evidence. Staff erase her in the admin, the erasure push runs, and then every text and
-JSON column of every table of every app is read for the number (E.164, national,
-digits only, formatted) and her words.
+in the record of the push that retired her old number. Her words are kept as evidence of
+her revocation by text, and quoted where she refused a new number by text. Staff erase
+her in the admin, the erasure push runs, and then every text and JSON column of every
+table of every app is read for the numbers (E.164, national, digits only, formatted) and
+her words.
 """
 
 import json
@@ -20,7 +21,7 @@ from django.db import models, transaction
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
 from subscribers import services
-from subscribers.models import DeadNumber, Push, RevocationReview
+from subscribers.models import DeadNumber, Push, RevocationReview, Source
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
 from .test_erasure import MDN, TOKEN, ana, send_all, weekly  # noqa: F401
@@ -28,6 +29,7 @@ from .test_erasure import MDN, TOKEN, ana, send_all, weekly  # noqa: F401
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OLD = "+14155550198"  # the number Ana had before
+NEW = "+14155550197"  # a number she asked for, then refused by text
 WORDS = "Ana Lima here, please stop texting me"
 NATIONAL = "(415) 555-0133"
 
@@ -108,6 +110,14 @@ def test_after_an_erasure_no_table_holds_the_number_in_any_form_nor_her_words(
     }
     assert post(client, top_level_text).status_code == 200
     events_apply_received()
+    services.person_request_number(person=person, mdn=NEW, source=Source.PREFERENCE_PAGE)
+    services.person_withdraw_number(
+        person=person,
+        mdn=NEW,
+        reason="replied_no",
+        source=Source.TEXT_MESSAGE,
+        detail=f"texted “{WORDS}”",
+    )
     services.person_revoke_by_text(person=person, text=WORDS)
     services.person_number_dead(person=person, reason="disconnect", occurred_at=person.created_at)
     services.revocation_review_open(
@@ -122,8 +132,8 @@ def test_after_an_erasure_no_table_holds_the_number_in_any_form_nor_her_words(
         state=Push.State.DONE,
         vibes_person={"mdn": OLD, "person_key": "pk-old-record"},
     )
-    needles = forms_of(MDN) + forms_of(OLD) + [WORDS, "Ana Lima"]
-    patterns = [separated(MDN), separated(OLD)]
+    needles = forms_of(MDN) + forms_of(OLD) + forms_of(NEW) + [WORDS, "Ana Lima"]
+    patterns = [separated(MDN), separated(OLD), separated(NEW)]
     before = leftovers(needles, patterns)
     for where in ("callbacks.CallbackEvent", "subscribers.DeadNumber", "subscribers.Push"):
         assert any(line.startswith(where) for line in before), (where, before)
