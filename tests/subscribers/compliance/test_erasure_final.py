@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
+from config.stalls import stall_figures
 from subscribers import services
 from subscribers.models import (
     CustomField,
@@ -172,6 +173,11 @@ def test_an_erasure_vibes_has_not_completed_is_a_stall_until_it_is(
     assert "vibes_erasures_unfinished 1.0" in metrics
     assert 'vibes_stall_problems{figure="erasures_unfinished"} 1.0' in metrics
     assert "Erasures Vibes has not completed" in admin_client.get("/admin/").content.decode()
+    (figure,) = [f for f in stall_figures() if f.key == "erasures_unfinished"]
+    behind = admin_client.get(figure.url)
+    assert behind.status_code == 200 and list(behind.context["cl"].result_list) == [
+        Push.objects.get(person=person, kind=Push.Kind.ERASURE)
+    ]
 
     send_all(published)
     stalls = client.get("/healthz/stalls").json()
