@@ -11,6 +11,7 @@ How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a c
 sender queues a Celery task. The default only logs that a link was requested.
 """
 
+import functools
 import logging
 import time
 
@@ -76,3 +77,21 @@ def pad(started: float, setting: str = "PREFERENCE_LINK_REQUEST_MIN_SECONDS") ->
     remaining = minimum - (monotonic() - started)
     if remaining > 0:
         sleep(remaining)
+
+
+def padded(setting: str):
+    """A view that answers in at least ``setting`` seconds whatever it did: the new-number
+    form answers an erased number as any other (services/proofs.py), and as fast."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def padded_view(*args, **kwargs):
+            started = monotonic()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                pad(started, setting)
+
+        return padded_view
+
+    return wrap

@@ -283,7 +283,6 @@ def number_save(request, token, person):
         messages.error(request, _("A new number can't be confirmed online right now."))
         return redirect("preferences:page", token=token)
     wording = _number_wording(person, lists)
-    started = link_requests.monotonic()
     try:
         sent = services.person_ask_number(
             person=person,
@@ -294,9 +293,6 @@ def number_save(request, token, person):
     except limits.TextRefused as refused:
         form.add_error("mdn", str(refused))
         return _render_page(request, token, person, number_form=form, status=429)
-    finally:
-        # An erased number is answered as any other (services/proofs.py), in as long.
-        link_requests.pad(started, "NUMBER_REQUEST_MIN_SECONDS")
     if sent:
         messages.success(
             request,
