@@ -82,7 +82,7 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         match |= Q(person__external_person_id=term) | Q(person__vibes_person_id=term)
         number = normalize_for_search(term)
         if number:
-            match |= Q(mdn=number)
+            match |= Q(mdn=number) | Q(number=number)  # ``number``: any form Vibes sent
         return queryset.filter(match), False
 
     @admin.display(description=_("person"))

@@ -56,6 +56,12 @@ class CallbackEvent(models.Model):
         related_name="callbacks",
     )
     mdn = models.CharField(_("mobile number"), max_length=32, blank=True, db_index=True)
+    # The number the body names, in E.164 whatever form Vibes sent it in, set at intake
+    # for every stored request (duplicates and rejected ones too, which are never
+    # applied): an erasure finds the callbacks of a number by it (services/erasure.py).
+    number = models.CharField(
+        _("number (E.164)"), max_length=32, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("callback")

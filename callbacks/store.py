@@ -6,16 +6,33 @@ duplicate, so every request is still kept. Parsed fields the database refuses (w
 ``parsing`` did not foresee) are dropped and the raw body kept, as rejected.
 """
 
+import logging
 from contextlib import nullcontext
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from subscribers.phone import normalize_from_vibes
+
 from .handlers import HANDLERS
 from .models import CallbackEvent
-from .parsing import ParsedEvent
+from .parsing import ParsedEvent, mdn_of, person_of
 
+logger = logging.getLogger(__name__)
 Status = CallbackEvent.Status
+
+
+def number_named(payload: dict) -> str:
+    """The number a body names, in E.164 when it reads as one: the person's, or a text's
+    sender (``person_of`` reads both). Best effort: never raises, "" when
+    there is none. Stored with every request, whatever becomes of it, so that an erasure
+    finds a callback by its number in whatever form Vibes sent it (services/erasure.py)."""
+    try:
+        raw = mdn_of(person_of(payload))
+        return normalize_from_vibes(raw)[:32]
+    except Exception:  # noqa: BLE001 - a body we cannot read a number from is still stored
+        logger.warning("callback body: no number could be read from it")
+        return ""
 
 
 def event_store(*, parsed: ParsedEvent | None, **fields) -> CallbackEvent:
@@ -29,6 +46,7 @@ def event_store(*, parsed: ParsedEvent | None, **fields) -> CallbackEvent:
             delivery_attempt=parsed.delivery_attempt,
             payload=parsed.payload,
             dedupe_key=parsed.dedupe_key,
+            number=number_named(parsed.payload),
         )
         if parsed.callback_type not in HANDLERS:
             fields.update(

@@ -41,7 +41,13 @@ _PATHS = re.compile(
 # django.core.signing: base64 payload (a leading "." when compressed), base62 timestamp,
 # base64 HMAC-SHA256 (43 characters).
 _SIGNED = re.compile(r"[A-Za-z0-9_.-]{2,}:[A-Za-z0-9]{4,}:[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
-_SECRET_SETTINGS = ("CALLBACK_TOKENS", "MONITORING_TOKEN", "VIBES_PASSWORD", "SUPPRESSION_KEY")
+_SECRET_SETTINGS = (
+    "CALLBACK_TOKENS",
+    "MONITORING_TOKEN",
+    "VIBES_PASSWORD",
+    "SUPPRESSION_KEY",
+    "SUPPRESSION_KEYS_PREVIOUS",
+)
 _MIN_SECRET_LENGTH = 8  # shorter values would blank out ordinary words
 
 

@@ -170,12 +170,51 @@ def _sync_figures(now: datetime) -> list[Figure]:
     ]
 
 
+def _erasures(now: datetime) -> tuple[int, bool]:
+    """Erasure pushes Vibes has not completed, and whether that is a problem: one stopped or
+    failed is, at once; one waiting is, past STALL_PUSH_SECONDS (services/erasure.py)."""
+    rows = (
+        Push.objects.filter(
+            state__in=[Push.State.PENDING, Push.State.FAILED, Push.State.STOPPED],
+            kind=Push.Kind.ERASURE,
+        )
+        .values("state")
+        .annotate(n=Count("pk"), oldest=Min("created_at"))
+        .order_by()
+    )
+    count, problem = 0, False
+    for row in rows:
+        count += row["n"]
+        age = _age(row["oldest"], now) or 0
+        problem |= row["state"] != Push.State.PENDING or age > settings.STALL_PUSH_SECONDS
+    return count, problem
+
+
 def _compliance_figures(now: datetime) -> list[Figure]:
-    """Opt-outs past the internal target (subscribers/deadlines.py) and erased numbers
-    named again (subscribers/suppression.py): each a count on a small partial index."""
+    """Opt-outs past the internal target (subscribers/deadlines.py), erasures Vibes has not
+    completed, and erased numbers named again (subscribers/suppression.py): each a count
+    on a small set. A number named again where nothing was done for it (a refused sign-up:
+    anyone may type any number) is counted for staff but is not a problem; one Vibes
+    already had (a callback, an import) is."""
     late = past_target(now).count()
-    hits = SuppressionHit.objects.filter(reviewed_at__isnull=True).count()
+    hits = dict(
+        SuppressionHit.objects.filter(reviewed_at__isnull=True)
+        .values_list("refused")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    erasures, erasures_stuck = _erasures(now)
     return [
+        Figure(
+            "erasures_unfinished",
+            _("erasures Vibes has not completed: the person is erased here, not yet there"),
+            erasures,
+            erasures_stuck,
+            _changelist(
+                "subscribers_push", kind__exact="erasure", state__in="pending,failed,stopped"
+            ),
+            permission="subscribers.view_push",
+        ),
         Figure(
             "optouts_past_target",
             _("opt-outs Vibes has not confirmed within the target (OPTOUT_CONFIRM_TARGET_SECONDS)"),
@@ -186,10 +225,18 @@ def _compliance_figures(now: datetime) -> list[Figure]:
         ),
         Figure(
             "suppressed_numbers_named_again",
-            _("erased numbers named again by a sign-up, callback or import: review them"),
-            hits,
-            hits > 0,
-            _changelist("subscribers_suppressionhit", reviewed_at__isempty="1"),
+            _("erased numbers named again by a callback, import or staff edit: review them"),
+            hits.get(False, 0),
+            hits.get(False, 0) > 0,
+            _changelist("subscribers_suppressionhit", reviewed_at__isempty="1", refused__exact="0"),
+            permission="subscribers.view_suppressionhit",
+        ),
+        Figure(
+            "suppressed_numbers_refused",
+            _("sign-ups refused for an erased number (nothing was sent), one row per number"),
+            hits.get(True, 0),
+            False,
+            _changelist("subscribers_suppressionhit", reviewed_at__isempty="1", refused__exact="1"),
             permission="subscribers.view_suppressionhit",
         ),
     ]

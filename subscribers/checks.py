@@ -115,3 +115,26 @@ def check_event_types(app_configs, **kwargs):
             )
         )
     return found
+
+
+@register()
+def check_suppression_key(app_configs, **kwargs):
+    """The suppression list keeps erased numbers as hashes keyed with SUPPRESSION_KEY
+    (subscribers/suppression.py): without a key of its own nothing can be erased safely,
+    and the public development key would let anyone reverse the hashes."""
+    if settings.DEBUG:
+        return []
+    if settings.SUPPRESSION_KEY in ("", settings.DEV_SUPPRESSION_KEY):
+        return [
+            Error(
+                "SUPPRESSION_KEY is not set (or is the public development key): erased "
+                "numbers cannot be kept on the suppression list.",
+                hint=(
+                    "Set SUPPRESSION_KEY to a long random value of its own (not SECRET_KEY), "
+                    "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`; "
+                    "when rotating it, put the old value in SUPPRESSION_KEYS_PREVIOUS."
+                ),
+                id="subscribers.E007",
+            )
+        ]
+    return []

@@ -73,6 +73,17 @@ def normalize_for_search(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def national_digits(number: str) -> str:
+    """The digits of ``number`` without its country code ("+14155550170" → "4155550170"),
+    the part every form of it shares (national, formatted, digits only); for a number that
+    does not parse, its digits as they are."""
+    try:
+        parsed = phonenumbers.parse(str(number), settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in str(number) if ch.isdigit())
+    return phonenumbers.national_significant_number(parsed)
+
+
 def _e164_country_code(digits: str) -> int | None:
     """The country code of a clean E.164 number, read as ``phonenumbers.parse`` does
     (country codes are prefix-free) without a full parse: ``mask`` runs for every row of

@@ -45,6 +45,8 @@ class Watched:
         watched.persons |= set(
             SuppressedNumber.objects.filter(person_id__any=pks).values_list("person_id", flat=True)
         )
+        # Erased without a number to suppress: the services refuse what Vibes says of them.
+        watched.persons |= {p.pk for p in persons if p.erased_at}
         return watched
 
     def concerns(self, numbers, named) -> bool:

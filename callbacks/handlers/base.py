@@ -74,6 +74,12 @@ def list_named(container: dict) -> SubscriptionList:
 def state_outcome(change, person: Person) -> Outcome:
     if change is None or change.applied:
         return Outcome(Status.APPLIED, person=person)
+    if change.erased:
+        return Outcome(
+            Status.APPLIED,
+            note="The person was erased: nothing Vibes says is written to them.",
+            person=person,
+        )
     return Outcome(
         Status.SUPERSEDED,
         note="Older than a change already applied to this subscription; kept in history.",

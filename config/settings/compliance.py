@@ -1,17 +1,18 @@
 """Compliance: suppression, retention, opt-out deadlines, the drift sweep, expiry."""
 
-import hashlib
-
-from .base import SECRET_KEY, env
+from .base import DEBUG, env
 from .vibes import VIBES_RATE_LIMIT
 
 # Compliance (README "Compliance"): SUPPRESSION_KEY keys the hash an erased number is kept
-# as (subscribers/suppression.py). Derived from SECRET_KEY by default: set it before ever
-# rotating SECRET_KEY, or the numbers suppressed so far are no longer recognised.
-SUPPRESSION_KEY = (
-    env.str("SUPPRESSION_KEY", default="")
-    or hashlib.sha256(f"suppression:{SECRET_KEY}".encode()).hexdigest()
-)
+# as (subscribers/suppression.py). A key of its own, never derived from SECRET_KEY, so that
+# rotating the secret leaves the list whole. Required when DEBUG is off (system check
+# subscribers.E007); in DEBUG a public development key stands in.
+DEV_SUPPRESSION_KEY = "dev-only-suppression-key-do-not-use-in-production"  # noqa: S105
+SUPPRESSION_KEY = env.str("SUPPRESSION_KEY", default="") or (DEV_SUPPRESSION_KEY if DEBUG else "")
+# Keys used before (comma-separated, newest first): numbers hashed with one are still
+# recognised, and re-hashed with SUPPRESSION_KEY the first time they are.
+SUPPRESSION_KEYS_PREVIOUS = env.list("SUPPRESSION_KEYS_PREVIOUS", default=[])
+
 # Retention (subscribers/repair/retention.py): days until evidence and raw bodies are emptied.
 RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=4 * 365 + 1)
 RETENTION_BODY_DAYS = env.int("RETENTION_BODY_DAYS", default=90)

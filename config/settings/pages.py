@@ -36,3 +36,6 @@ PREFERENCE_LINK_SENDER = env.str(
 )
 # Every "text me a new link" answer takes at least this long, known number or not.
 PREFERENCE_LINK_REQUEST_MIN_SECONDS = env.float("PREFERENCE_LINK_REQUEST_MIN_SECONDS", default=0.4)
+# Every "text a code to this new number" answer takes at least this long, erased number or
+# not (subscribers/services/proofs.py answers both alike; this evens out their time).
+NUMBER_REQUEST_MIN_SECONDS = env.float("NUMBER_REQUEST_MIN_SECONDS", default=0.3)

@@ -134,7 +134,16 @@ class SuppressedNumberAdmin(ReadOnlyAdmin):
 
 
 class SuppressionHitAdmin(ReadOnlyAdmin):
-    list_display = ("seen_at", "what", "source", "refused", "person", "subscription_list")
+    list_display = (
+        "seen_at",
+        "what",
+        "source",
+        "refused",
+        "tries",
+        "last_seen_at",
+        "person",
+        "subscription_list",
+    )
     list_filter = (("reviewed_at", admin.EmptyFieldListFilter), "refused", "source")
     list_select_related = ("person", "subscription_list")
     readonly_fields = (
@@ -143,6 +152,8 @@ class SuppressionHitAdmin(ReadOnlyAdmin):
         "what",
         "source",
         "refused",
+        "tries",
+        "last_seen_at",
         "person",
         "subscription_list",
         "reviewed_at",

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .lists import SubscriptionList
@@ -28,11 +28,20 @@ class SubscriptionEventQuerySet(models.QuerySet):
     def _raw_delete(self, using):
         raise TypeError(APPEND_ONLY)
 
-    def erase_personal(self) -> int:
+    def erase_personal(self, *, words: bool = False) -> int:
         """Empty the personal columns of these rows (an erasure, or consent records past
         their retention), leaving what happened, when, on which list, from which source.
-        The one update the database allows (subscribers/migrations/0007_erasure.py)."""
-        return super().update(**ERASED_COLUMNS)
+        ``words`` (an erasure) also empties what may hold the person's own words: the
+        wording, and the note of a row their text made (it may quote the text). The one
+        update the database allows (subscribers/migrations/0013_erasure_final_and_...)."""
+        if not words:
+            return super().update(**ERASED_COLUMNS)
+        texted = When(source=Source.TEXT_MESSAGE, then=Value(""))
+        return super().update(
+            **ERASED_COLUMNS,
+            wording="",
+            note=Case(texted, default=F("note"), output_field=models.TextField()),
+        )
 
 
 class SubscriptionEvent(models.Model):

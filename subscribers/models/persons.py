@@ -140,6 +140,15 @@ class Person(models.Model):
         blank=True,
     )
     last_change_at = models.DateTimeField(_("last change"), null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person's data was erased at their request. From then on nothing "
+            "Vibes says is written to this record (subscribers/services/erasure.py)."
+        ),
+    )
     link_version = models.PositiveIntegerField(
         _("preference link version"),
         default=1,

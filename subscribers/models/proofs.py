@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..phone import mask
 from .persons import Person
 
 
@@ -27,3 +28,9 @@ class NumberProof(models.Model):
 
     def __str__(self):
         return f"proof of a new number for person #{self.person_id}"
+
+    def shown(self) -> str:
+        """The number as the page shows it: masked (a proof for an erased number keeps only
+        the masked form, services/proofs.py)."""
+        masked = self.mdn if "•" in self.mdn else mask(self.mdn)
+        return masked.replace(" ", "\u00a0")

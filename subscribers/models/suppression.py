@@ -61,6 +61,12 @@ class SuppressionHit(models.Model):
     subscription_list = models.ForeignKey(
         SubscriptionList, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    tries = models.PositiveIntegerField(
+        _("times named"),
+        default=1,
+        help_text=_("How often the number was named again while this row waited for review."),
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,6 +77,14 @@ class SuppressionHit(models.Model):
     )
 
     class Meta:
+        constraints = [
+            # One row per number waiting for staff (subscribers/suppression.py, ``flag``).
+            models.UniqueConstraint(
+                fields=["suppressed"],
+                condition=Q(reviewed_at__isnull=True),
+                name="suppression_hit_open_once",
+            ),
+        ]
         verbose_name = _("suppressed number named again")
         verbose_name_plural = _("suppressed numbers named again")
         ordering = ["-seen_at", "-id"]

@@ -14,6 +14,7 @@ known number or not; the answer page is given it, and says the text could not be
 when Vibes reports so for the text of that reference (``link_failed``).
 """
 
+import functools
 import logging
 import time
 import uuid
@@ -96,9 +97,28 @@ def link_failed(reference: str) -> bool:
     ).exists()
 
 
-def pad(started: float) -> None:
-    """Sleep until at least PREFERENCE_LINK_REQUEST_MIN_SECONDS have passed."""
-    minimum = float(_setting("PREFERENCE_LINK_REQUEST_MIN_SECONDS", 0.4))
+def pad(started: float, setting: str = "PREFERENCE_LINK_REQUEST_MIN_SECONDS") -> None:
+    """Sleep until at least ``setting`` (PREFERENCE_LINK_REQUEST_MIN_SECONDS) seconds have
+    passed since ``started``."""
+    minimum = float(_setting(setting, 0.4))
     remaining = minimum - (monotonic() - started)
     if remaining > 0:
         sleep(remaining)
+
+
+def padded(setting: str):
+    """A view that answers in at least ``setting`` seconds whatever it did: the new-number
+    form answers an erased number as any other (services/proofs.py), and as fast."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def padded_view(*args, **kwargs):
+            started = monotonic()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                pad(started, setting)
+
+        return padded_view
+
+    return wrap

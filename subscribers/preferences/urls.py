@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import link_requests, views
 
 app_name = "preferences"
 
@@ -12,7 +12,11 @@ urlpatterns = [
     path("<str:token>/", views.page, name="page"),
     path("<str:token>/lists/", views.lists_save, name="lists"),
     path("<str:token>/details/", views.details_save, name="details"),
-    path("<str:token>/number/", views.number_save, name="number"),
+    path(
+        "<str:token>/number/",
+        link_requests.padded("NUMBER_REQUEST_MIN_SECONDS")(views.number_save),
+        name="number",
+    ),
     path("<str:token>/number/code/", views.number_prove, name="number_prove"),
     path("<str:token>/stop/", views.stop_all, name="stop"),
 ]

@@ -97,7 +97,7 @@ def _render_page(
         "details_form": details_form
         or DetailsForm(fields=_editable_fields(), person=person, prefix="d"),
         "number_form": number_form or NumberForm(prefix="n"),
-        "number_proof": mask(proof.mdn, unbroken=True) if proof else "",
+        "number_proof": proof.shown() if proof else "",
         "code_form": code_form or NumberCodeForm(prefix="c"),
         "error_summary": error_summary(details_form, code_form, number_form),
         "number_problem": number_problem(person),

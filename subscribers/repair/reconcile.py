@@ -26,12 +26,15 @@ class ReconcileResult:
     applied: list[str] = field(default_factory=list)  # "1234: opted_out"
     pushed: list[str] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)  # open opt-outs Vibes confirmed
+    erased: bool = False  # the person was erased: not read from Vibes
 
     @property
     def changed(self) -> bool:
         return bool(self.details_changed or self.applied or self.pushed)
 
     def summary(self) -> str:
+        if self.erased:
+            return "erased: nothing is read back from Vibes"
         if not self.found:
             return "not found in Vibes"
         parts = []
@@ -66,6 +69,11 @@ def _fetch_person(person: Person, client: VibesClient) -> dict | None:
 
 def person_reconcile(*, person: Person, client: VibesClient) -> ReconcileResult:
     result = ReconcileResult()
+    if person.erased_at:
+        # Erasure is final here: what Vibes still holds of an erased person (the erasure
+        # push not done yet) is never read back; config/stalls.py shows that push instead.
+        result.erased = True
+        return result
     data = _fetch_person(person, client)
     if data is None:
         return result

@@ -72,11 +72,11 @@ def retention_prune(
 
     callbacks = CallbackEvent.objects.filter(
         received_at__lt=bodies_before, status__in=SETTLED
-    ).filter(~Q(body="") | Q(payload__isnull=False) | ~Q(mdn=""))
+    ).filter(~Q(body="") | Q(payload__isnull=False) | ~Q(mdn="") | ~Q(number=""))
     n, more = _batched(
         callbacks,
         lambda ids: CallbackEvent.objects.filter(pk__in=ids).update(
-            body="", headers={}, payload=None, mdn=""
+            body="", headers={}, payload=None, mdn="", number=""
         ),
         **bound,
     )

@@ -135,6 +135,11 @@ def person_update(
     values = _normalise_person_values(values, source=source)
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.erased_at and is_from_vibes(source):
+            # Erasure is final here: whatever Vibes still holds or says (an erasure it has
+            # not completed, a late callback) is never written back (services/erasure.py).
+            _refresh(person, locked)
+            return {}
         changes = {}
         for key, new in values.items():
             old = getattr(locked, key)
@@ -255,7 +260,7 @@ def person_upsert_from_vibes(
                 if attempt == 2:
                     raise
                 continue
-        if not person.mdn and erasure.erased_person_named(person=person, callback=callback):
+        if erasure.erased_person_named(person=person, callback=callback):
             return person, False  # nothing personal is learned about an erased person
         if waits_for_number(person, identity.mdn):
             # Vibes named the number this person asked to switch to (often a new Vibes
@@ -306,5 +311,6 @@ def _refresh(target: Person, source: Person) -> None:
         "last_change_at",
         "updated_at",
         "local_edits",
+        "erased_at",
     ):
         setattr(target, field, getattr(source, field))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import limits, phone, suppression
-from ..models import NumberProof, Person
+from ..models import NumberProof, Person, Source
 from ..preferences.evidence import Evidence
 from .numbers import person_request_number
 
@@ -80,24 +80,34 @@ def person_ask_number(
             person=person, mdn=new, source=source, staff_user=staff_user, evidence=evidence
         )
         return False
-    if suppression.flag(new, source=source, what="code text refused", refused=True, person=person):
-        raise limits.TextRefused(_("We can't send texts to this number."))  # an erased number
     limits.text_allowed_or_raise(
         mdn=new, person_id=person.pk, ip=evidence.ip_address if evidence else None
     )
+    # Past the limits, an erased number gets the very answer any other number gets (a code
+    # "sent", a code form that refuses every code), so the page tells nobody which numbers
+    # were erased. Nothing is texted to it, its proof keeps only the masked number and no
+    # code, and staff see one row for it however often it is tried (suppression.flag).
+    erased = suppression.flag(
+        new, source=source, what="code text refused", refused=True, person=person
+    )
+    if erased and source != Source.PREFERENCE_PAGE:
+        # Staff are told (the admin is signed in, not open to whoever holds a link).
+        raise limits.TextRefused(_("We can't send texts to this number."))
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         _close_open(person)  # a new request replaces an older code
         proof = NumberProof.objects.create(
             person=person,
-            mdn=new,
+            mdn=phone.mask(new) if erased else new,
             code_hash="",
             expires_at=timezone.now() + timedelta(minutes=settings.NUMBER_CODE_MAX_AGE_MINUTES),
         )
-        proof.code_hash = _digest(str(proof.pk), code)
+        digest = _digest(str(proof.pk), code)
+        proof.code_hash = "" if erased else digest  # "" matches no code (``_check``)
         proof.save(update_fields=["code_hash"])
-        sender = import_string(settings.NUMBER_CODE_SENDER)
-        transaction.on_commit(lambda: sender(person=person, mdn=new, code=code))
+        if not erased:
+            sender = import_string(settings.NUMBER_CODE_SENDER)
+            transaction.on_commit(lambda: sender(person=person, mdn=new, code=code))
     return True
 
 

@@ -20,6 +20,7 @@ class StateChange:
     subscription: Subscription
     event: SubscriptionEvent | None
     applied: bool  # False when the event was older than one already applied (superseded)
+    erased: bool = False  # refused: Vibes named a list for an erased person (services/erasure.py)
 
     @property
     def superseded(self) -> bool:
@@ -105,6 +106,14 @@ def subscription_set_state(
     def marked(sub: Subscription) -> Subscription:
         return unpushed(unpushed_if_from_vibes(sub, source), not push)
 
+    if person.erased_at and is_from_vibes(source) and status != Subscription.Status.OPTED_OUT:
+        # Erasure is final: Vibes may still hold a list the erasure push has not ended yet
+        # (or hear a keyword from the number), and never re-subscribes the erased person.
+        # Its opt-outs only confirm what the erasure did, and still apply.
+        sub = Subscription.objects.filter(
+            person=person, subscription_list=subscription_list
+        ).first() or Subscription(person=person, subscription_list=subscription_list)
+        return StateChange(subscription=sub, event=None, applied=False, erased=True)
     with transaction.atomic():
         sub, _created = _locked_or_created(person, subscription_list, status, marked)
         history = {

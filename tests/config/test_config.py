@@ -48,6 +48,7 @@ def test_deploy_check_is_clean_for_production_settings(https_only):
         "WARNING",
         DEBUG="0",
         SECRET_KEY="x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ",
+        SUPPRESSION_KEY="a-suppression-key-of-its-own-" + "s" * 24,
         ALLOWED_HOSTS="prefs.example.com",
         SITE_URL="https://prefs.example.com",
         HTTPS_ONLY=https_only,

@@ -22,6 +22,7 @@ from .test_config import ROOT, run_manage
 KEY = "x" * 20 + "Kq8#p!Zr2@vW9$mN5&tY7^bL3*cF6(hJ"
 PRODUCTION = {
     "SECRET_KEY": KEY,
+    "SUPPRESSION_KEY": "a-suppression-key-of-its-own-" + "s" * 24,
     "ALLOWED_HOSTS": "prefs.example.com",
     "SITE_URL": "https://prefs.example.com",
     "CALLBACK_TOKENS": "a-long-random-callback-token-123456",
@@ -244,3 +245,26 @@ def test_texts_of_our_own_go_through_the_event_api_once_their_event_types_are_se
 def test_an_event_type_vibes_would_refuse_is_an_error():
     result = run_manage("check", **{**PRODUCTION, "VIBES_EVENT_TYPE_NUMBER_CODE": "prefs code"})
     assert result.returncode != 0 and "subscribers.E020" in result.stderr
+
+
+def test_a_missing_suppression_key_is_an_error_outside_debug_and_fine_in_debug():
+    without = {k: v for k, v in PRODUCTION.items() if k != "SUPPRESSION_KEY"}
+    result = run_manage("check", **without)
+    assert result.returncode != 0
+    assert "subscribers.E007" in result.stderr
+    assert "subscribers.E007" not in run_manage("check", **PRODUCTION).stderr
+    assert "subscribers.E007" not in run_manage("check", DEBUG="1").stderr
+
+
+def test_the_suppression_key_is_not_derived_from_the_secret_key():
+    """Rotating SECRET_KEY must leave every erased number recognised: the key the numbers
+    are hashed with is the same whatever the secret, in development and in production."""
+    debug = [settings_under({"DEBUG": "1", "SECRET_KEY": k}) for k in ("first" * 9, "second" * 9)]
+    assert debug[0]["SUPPRESSION_KEY"] == debug[1]["SUPPRESSION_KEY"] != ""
+    production = [settings_under({**PRODUCTION, "SECRET_KEY": k * 50}) for k in "ab"]
+    assert production[0]["SUPPRESSION_KEY"] == production[1]["SUPPRESSION_KEY"]
+    assert production[0]["SUPPRESSION_KEY"] == PRODUCTION["SUPPRESSION_KEY"]
+    without = {k: v for k, v in PRODUCTION.items() if k != "SUPPRESSION_KEY"}
+    assert settings_under(without)["SUPPRESSION_KEY"] == ""
+    rotated = settings_under({**PRODUCTION, "SUPPRESSION_KEYS_PREVIOUS": "old-one,older-one"})
+    assert rotated["SUPPRESSION_KEYS_PREVIOUS"] == ["old-one", "older-one"]

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from subscribers import phone, services, suppression
-from subscribers.models import Person, Source
+from subscribers.models import Person, Source, number_holders
 
 
 class Command(BaseCommand):
@@ -18,11 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--person", action="append", default=[], metavar="ID")
         parser.add_argument("--mdn", action="append", default=[], metavar="NUMBER")
+        parser.add_argument(
+            "--earlier-holders",
+            action="store_true",
+            help=(
+                "With --mdn: also erase persons the number was theirs before (it died on "
+                "them and was given to someone else). By default only its current holder."
+            ),
+        )
         parser.add_argument("--note", default="", help="Why (kept in history).")
         parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
-    def handle(self, *args, person, mdn, note, yes, **options):
-        people = self._persons(person, mdn)
+    def handle(self, *args, person, mdn, note, yes, earlier_holders, **options):
+        people = self._persons(person, mdn, earlier_holders=earlier_holders)
         if not people:
             raise CommandError("Name at least one person: --person ID or --mdn NUMBER.")
         if not yes:
@@ -37,7 +45,7 @@ class Command(BaseCommand):
                 f"{result.numbers} number(s) suppressed, wiped {result.wiped}"
             )
 
-    def _persons(self, ids, numbers) -> list[Person]:
+    def _persons(self, ids, numbers, *, earlier_holders: bool = False) -> list[Person]:
         found: dict[int, Person] = {}
         for value in ids:
             if not str(value).isdigit():
@@ -48,9 +56,10 @@ class Command(BaseCommand):
             found[p.pk] = p
         for raw in numbers:
             mdn = phone.normalize_from_vibes(raw)
-            matches = list(Person.objects.filter(mdn=mdn)) + list(
-                Person.objects.filter(pending_mdn=mdn).exclude(mdn=mdn)
-            )
+            # The number's holder now (models/dead_numbers.py: a number that died on
+            # someone names them no more), or the person switching to it.
+            holders = Person.objects.filter(mdn=mdn) if earlier_holders else number_holders(mdn)
+            matches = list(holders) + list(Person.objects.filter(pending_mdn=mdn).exclude(mdn=mdn))
             if not matches:
                 state = "suppressed already" if suppression.is_suppressed(mdn) else "unknown"
                 raise CommandError(f"No person has the number {phone.mask(mdn)} ({state}).")

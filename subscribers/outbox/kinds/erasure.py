@@ -8,12 +8,19 @@ is texted no more), then a PUT sets ``mobile_phone.mdn``, ``mobile_phone.carrier
 keeps only their keys, so a retry needs no number. Every step is safe to repeat: a 404
 means already done.
 
+Vibes refuses a whole update naming a custom field it does not know (422, vibes-api.md
+§2), and one field staff defined here before Vibes had it must never stop an erasure. So
+a 422 drops the fields its message names and the PUT is sent again; a 422 that names none
+of ours is answered by nulling the number and ids alone, then each field on its own,
+keeping those Vibes refuses out. Fields Vibes does not know hold nothing of ours there.
+
 ``erasure_requested`` is the receiver of ``services.person_erased``: it records the push
 inside the erasure's transaction (merging into an erasure push not done yet) and
 supersedes the person's other open pushes, which could only send what was erased.
 """
 
 import contextlib
+import re
 
 from django.db import transaction
 
@@ -81,6 +88,42 @@ def _records(client: VibesClient, targets: dict) -> set[str]:
     return keys
 
 
+def _named(exc: errors.VibesError, fields: set[str]) -> set[str]:
+    """Which of ``fields`` a 422's message or body names, as whole words."""
+    said = set(re.split(r"[^A-Za-z0-9_.\-]+", f"{exc.message} {exc.body}"))
+    return fields & said
+
+
+def _null_record(client: VibesClient, key: str, fields: set[str]) -> set[str]:
+    """Null one Vibes record; return the custom fields Vibes refused as unknown."""
+    fields, refused = set(fields), set()
+    while True:
+        try:
+            client.update_person(nullified(fields), person_key=key)
+            return refused
+        except errors.NotFound:
+            return refused
+        except errors.Unprocessable as exc:
+            if not fields:
+                raise  # not about custom fields: the push stops, and shows (config/stalls.py)
+            named = _named(exc, fields)
+            if not named:
+                break
+            refused |= named
+            fields -= named
+    # A 422 that names none of our fields: the number and ids first, then field by field.
+    with contextlib.suppress(errors.NotFound):
+        client.update_person(nullified(()), person_key=key)
+    for name in sorted(fields):
+        try:
+            client.update_person({"custom_fields": {name: None}}, person_key=key)
+        except errors.Unprocessable:
+            refused.add(name)
+        except errors.NotFound:
+            break
+    return refused
+
+
 def push_erasure(*, push: Push, client: VibesClient, started_at) -> str:
     targets = push.vibes_person or {}
     keys = _records(client, targets)
@@ -100,9 +143,12 @@ def push_erasure(*, push: Push, client: VibesClient, started_at) -> str:
             with contextlib.suppress(errors.NotFound):  # ended meanwhile
                 client.unsubscribe(list_id, person_key=key)
             ended += 1
-        with contextlib.suppress(errors.NotFound):
-            client.update_person(nullified(fields), person_key=key)
+        refused = _null_record(client, key, fields)
+        fields -= refused
     deadlines.confirm(person=push.person, how="push")
     if not keys:
         return "unknown to Vibes: nothing to erase there"
-    return f"erased at Vibes: {len(keys)} record(s) nulled, {ended} subscription(s) ended"
+    unknown = sorted(set(remembered["custom_fields"]) - fields)
+    left_out = f"; custom field(s) unknown to Vibes left out: {', '.join(unknown)}"
+    left_out = left_out if unknown else ""
+    return f"erased at Vibes: {len(keys)} record(s) nulled, {ended} subscription(s) ended{left_out}"

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_erasing_and_the_open_opt_outs_in_a_browser(
-    live_server, desktop_page, marketing_user, lists
+    live_server, desktop_page, marketing_user, lists, settings
 ):
+    settings.STALL_PUSH_SECONDS = 0  # the erasure push waits (no worker here): a stall
     marketing_user.user_permissions.add(Permission.objects.get(codename="erase_person"))
     ana = person_with_story(lists, n=1, first="Ana", last="Garcia")
     ben = person_with_story(lists, n=2, first="Ben", last="Okafor")
@@ -54,5 +55,7 @@ def test_erasing_and_the_open_opt_outs_in_a_browser(
     assert "Ben Okafor" in text and "2\xa0hours" in text
     screenshot(page, "admin-open-opt-outs")
     page.goto(f"{live_server.url}/admin/")
-    assert "Opt-outs Vibes has not confirmed" in page.locator(".stalls").inner_text()
+    banner = page.locator(".stalls").inner_text()
+    assert "Opt-outs Vibes has not confirmed" in banner
+    assert "Erasures Vibes has not completed" in banner
     screenshot(page, "admin-index-compliance")

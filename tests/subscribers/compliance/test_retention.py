@@ -36,6 +36,7 @@ def callback(days_ago: int, status=CallbackEvent.Status.APPLIED) -> CallbackEven
         event_id=f"E{days_ago}{status}",
         status=status,
         mdn="+14155550160",
+        number="+14155550160",
     )
     CallbackEvent.objects.filter(pk=event.pk).update(
         received_at=timezone.now() - timedelta(days=days_ago)
@@ -55,7 +56,7 @@ def test_old_settled_callback_bodies_are_emptied_and_the_rest_kept():
     result = retention_prune()
     assert result.counts["callback bodies"] == 1 and not result.more
     old.refresh_from_db()
-    assert (old.body, old.payload, old.mdn, old.headers) == ("", None, "", {})
+    assert (old.body, old.payload, old.mdn, old.number, old.headers) == ("", None, "", "", {})
     assert old.callback_type == "person_updated" and old.status == "applied"
     for kept in (recent, waiting, failed):
         kept.refresh_from_db()
