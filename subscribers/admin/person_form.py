@@ -13,7 +13,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .. import custom_values, phone
+from .. import custom_values
 from ..models import CustomField, Person
 
 #: Form field names of custom fields: the definition's key after this prefix, so that no
@@ -22,37 +22,24 @@ PREFIX = "cf_"
 
 
 class PersonForm(forms.ModelForm):
-    """The person's details as staff type them: the number in any format, checked here so
-    that a wrong one is an error on the field, not a failed save; custom fields by type."""
+    """The person's details as staff type them, custom fields by type. Never the number:
+    only the phone proves one (admin/number_change.py)."""
 
     #: The definitions this form class was built with (``person_form_class``).
     definitions: dict[str, CustomField] = {}
 
     class Meta:
         model = Person
-        fields = ("mdn", "external_person_id", "carrier_code", "timezone")
+        fields = ("external_person_id", "carrier_code", "timezone")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "mdn" in self.fields and self.instance.pk and self.instance.mdn:
-            self.fields["mdn"].help_text = _(
-                "A new number is not used at once: we text it a one-time code, which the "
-                "person types on their preference page; then Vibes texts it the confirmation "
-                "of the person's lists, and it replaces this one when the person replies Y. "
-                "Until then it shows as the new number waiting for confirmation."
-            )
         stored = self.instance.custom_fields or {}
         for key, definition in self.definitions.items():
             if PREFIX + key in self.fields:
                 self.initial[PREFIX + key] = custom_values.initial_value(
                     definition, stored.get(key)
                 )
-
-    def clean_mdn(self):
-        typed = self.cleaned_data["mdn"].strip()
-        if not typed or typed == self.instance.mdn:
-            return typed
-        return phone.normalize_typed(typed)
 
     def clean(self):
         cleaned = super().clean()
