@@ -149,6 +149,16 @@ def clean_value(field: CustomField, value):
     return list(dict.fromkeys(k for k in keys if k)) or None
 
 
+def misfit(field: CustomField, value) -> str | None:
+    """Why a stored value does not fit its definition (so a typed input cannot hold it:
+    an option the list lacks, a date in another format, a number for a text), or None."""
+    try:
+        clean_value(field, value)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
 def _not_an_option(key, allowed: list[str]) -> str:
     return gettext("%(value)r is not one of its options (%(options)s)") % {
         "value": str(key)[:40],

@@ -227,7 +227,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_change_permission(request, obj):
             # Custom fields as typed inputs, then what no definition names (read-only).
-            typed = person_form.field_names(self._definitions(request, obj))
+            typed = person_form.field_names(self._definitions(request, obj), obj)
             return [
                 (name, {**options, "fields": [*typed, *options["fields"]]})
                 if options["fields"] == ("other_custom_fields",)
