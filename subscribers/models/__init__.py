@@ -10,6 +10,7 @@ from .deadlines import OptOutDeadline
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
+from .number_moves import NumberMove
 from .persons import Person, Source
 from .proofs import NumberProof
 from .revocations import RevocationReview
@@ -19,6 +20,7 @@ __all__ = [
     "DEAD_NUMBER_REASONS",
     "CustomField",
     "DeadNumber",
+    "NumberMove",
     "NumberProof",
     "OptOutDeadline",
     "Person",

@@ -6,6 +6,7 @@ source is Vibes itself run with pushes suppressed, so they are never pushed back
 """
 
 from .erasure import ErasureResult, person_erase, person_erased, person_is_erased
+from .number_moves import NO_CAMPAIGN, number_moves_clear, number_moves_record
 from .numbers import (
     NUMBER_REASONS,
     person_awaiting_number,
@@ -50,6 +51,7 @@ from .subscriptions import (
 
 __all__ = [
     "ErasureResult",
+    "NO_CAMPAIGN",
     "NUMBER_REASONS",
     "ProofFailed",
     "ReviewClosed",
@@ -65,6 +67,8 @@ __all__ = [
     "person_find_for_vibes",
     "person_is_erased",
     "number_is_dead",
+    "number_moves_clear",
+    "number_moves_record",
     "person_mark_pending",
     "person_number_dead",
     "person_number_revive",
