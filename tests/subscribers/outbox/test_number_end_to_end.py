@@ -50,7 +50,7 @@ def test_a_subscriber_switches_number_through_the_confirmation_text(
 
     page = links.preference_path(person)
     response = ask_and_prove(Client(), page, "(415) 555-0132")
-    assert "reply Y to confirm your new number" in response.content.decode()
+    assert "asking each of your lists to move to" in response.content.decode()
 
     # The simulator logs a request once it has handled it: wait for the log, not the state.
     posted = wait_for(
