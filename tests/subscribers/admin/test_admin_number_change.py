@@ -14,8 +14,9 @@ from subscribers.models import NumberProof, Person, Source, SubscriptionEvent
 from subscribers.outbox.models import Push
 from subscribers.preferences import links
 from tests import texts
+from tests.browser import axe_check, axe_findings, screenshot
 
-from .admin_helpers import change_url, edit
+from .admin_helpers import PASSWORD, change_url, edit
 
 pytestmark = pytest.mark.django_db
 NEW = "+14155550199"
@@ -116,3 +117,30 @@ def test_a_person_added_by_staff_gets_no_number_until_the_phone_proves_it(admin_
     assert response.status_code == 302, response.content[:2000]
     person = Person.objects.get()
     assert (person.external_person_id, person.mdn) == ("crm-0077", "")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_staff_start_the_change_and_the_number_stays_until_the_code(
+    live_server, desktop_page, marketing_user, numberless
+):
+    page = desktop_page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", marketing_user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}{change_url(numberless)}")
+    assert page.locator("input[name=mdn]").count() == 0
+    page.get_by_role("link", name="Start a number change…").click()
+    page.get_by_label("New mobile number").fill("(415) 555-0199")
+    screenshot(page, "admin-person-number-change")
+    axe_check({"start a number change": axe_findings(page)})
+    page.get_by_role("button", name="Text the code").click()
+    page.wait_for_url(f"{live_server.url}{change_url(numberless)}")
+    assert (
+        "We texted a one-time code to +1 ••• ••• 0199" in page.locator(".messagelist").inner_text()
+    )
+    numberless.refresh_from_db()
+    assert (numberless.mdn, numberless.pending_mdn) == ("", "")
+    assert [(pk, mdn) for pk, mdn, _code in texts.CODES] == [(numberless.pk, NEW)]
