@@ -10,7 +10,7 @@ from subscribers.models import CustomField, Person, Source, SubscriptionEvent
 from subscribers.outbox.models import Push
 from tests.browser import axe_check, axe_findings, screenshot
 
-from .admin_helpers import PASSWORD, change_url, edit
+from .admin_helpers import PASSWORD, browser_login, change_url, edit
 
 
 @pytest.fixture
@@ -255,11 +255,7 @@ def test_saving_untouched_in_a_browser_keeps_what_fits_no_definition(
     before = dict(cy.custom_fields)
     pushes = Push.objects.count()
     page = desktop_page
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", marketing_user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    browser_login(page, live_server, marketing_user)
     page.goto(f"{live_server.url}{change_url(cy)}")
     shown = page.locator(".misfit-custom-fields")
     assert "moon" in shown.inner_text() and "12/31/1990" in shown.inner_text()

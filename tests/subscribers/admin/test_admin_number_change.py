@@ -16,7 +16,7 @@ from subscribers.preferences import links
 from tests import texts
 from tests.browser import axe_check, axe_findings, screenshot
 
-from .admin_helpers import PASSWORD, change_url, edit
+from .admin_helpers import browser_login, change_url, edit
 
 pytestmark = pytest.mark.django_db
 NEW = "+14155550199"
@@ -125,11 +125,7 @@ def test_in_a_browser_staff_start_the_change_and_the_number_stays_until_the_code
     live_server, desktop_page, marketing_user, numberless
 ):
     page = desktop_page
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", marketing_user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    browser_login(page, live_server, marketing_user)
     page.goto(f"{live_server.url}{change_url(numberless)}")
     assert page.locator("input[name=mdn]").count() == 0
     page.get_by_role("link", name="Start a number change…").click()
