@@ -78,6 +78,8 @@ def number_moves(person: Person) -> list[MoveRow]:
             if not person.pending_mdn:
                 text = _("%(list)s: moved to the new number.") % {"list": name}
         elif move.outcome == Move.WAITING:
+            if not person.pending_mdn and status not in Subscription.OPEN:
+                continue  # left, refused or expired since: nothing to reply to any more
             text = _("%(list)s: reply Y to the text we sent to %(number)s.") % {
                 "list": name,
                 "number": number,

@@ -103,7 +103,6 @@ def _render_page(
         "error_summary": error_summary(details_form, code_form, number_form),
         "number_problem": number_problem(person),
         "number_expired": bool(expired_number(person)),
-        "number_joins": selectors.person_joins_by_number(person, number_campaigns),
         "number_possible": bool(number_campaigns),
         "number_hint": number_wording(person, number_campaigns),
         "number_moves": number_moves(person),

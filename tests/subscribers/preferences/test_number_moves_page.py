@@ -108,3 +108,19 @@ def test_on_a_phone_each_list_says_how_it_moved(live_server, phone_page, ana, pu
     page.locator(".number-moves").scroll_into_view_if_needed()
     screenshot(page, "number-moves-phone")
     axe_check({"number moves": axe_findings(page)})
+
+
+def test_after_stop_all_no_reply_is_asked_for_any_more(client, ana, published):
+    url = links.preference_path(ana)
+    ask_and_prove(client, url, "(415) 555-0132")
+    run_number_push(ana)  # Order updates moved: the number is in use
+    client.post(f"{url}stop/")
+    card = moves_card(client.get(url).content.decode())
+    assert "Order updates: moved to the new number." in card
+    assert "reply Y" not in card
+
+
+def test_the_number_form_speaks_spanish(client, ana):
+    body = client.get(links.preference_path(ana), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "pediremos a cada una de tus listas que pase a ese número" in body
+    assert "Staff alerts no puede pasar a un número nuevo en línea" in body
