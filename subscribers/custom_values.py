@@ -104,10 +104,22 @@ def changed_values(fields: dict[str, CustomField], cleaned: dict, initial: dict)
         if field.field_type == CustomField.Type.DATE:
             value = value.isoformat() if value else ""
         before = initial.get(key)
-        if value == before or (not value and not before):
+        if _same_answer(field, value, before):
             continue
         out[key] = value if value else None
     return out
+
+
+def _same_answer(field: CustomField, value, before) -> bool:
+    """Whether a form sends back the value it was given, in its own form: checkboxes in
+    the options' order, text without the spaces around it (Vibes may store either)."""
+    if not value and not before:
+        return True
+    if field.field_type == CustomField.Type.MULTI_SELECT:
+        return set(value or []) == set(before or [])
+    if field.field_type == CustomField.Type.TEXT and isinstance(before, str):
+        return value == before.strip()
+    return value == before
 
 
 def clean_value(field: CustomField, value):

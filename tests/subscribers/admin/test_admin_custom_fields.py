@@ -269,3 +269,22 @@ def test_saving_untouched_in_a_browser_keeps_what_fits_no_definition(
     cy.refresh_from_db()
     assert cy.custom_fields == before
     assert Push.objects.count() == pushes
+
+
+def test_saving_untouched_values_vibes_ordered_or_spaced_otherwise_changes_nothing(
+    marketing_client, definitions
+):
+    """Values that fit, in a form of Vibes' own: options in another order than the
+    checkboxes', a name with a trailing space. The form sends them back in its own form."""
+    dee, _ = services.person_upsert_from_vibes(
+        identity=services.VibesIdentity(person_key="pk-dee", mdn="+14155550163"),
+        source=Source.VIBES_CALLBACK,
+        custom_fields={"first_name": "Dee ", "interests": ["coats", "shoes"]},
+    )
+    before = (dict(dee.custom_fields), SubscriptionEvent.objects.filter(person=dee).count())
+    pushes = Push.objects.count()
+    response = edit(marketing_client, dee, cf_first_name="Dee", cf_interests=["shoes", "coats"])
+    assert response.redirect_chain, response.content[:3000]
+    dee.refresh_from_db()
+    assert (dee.custom_fields, SubscriptionEvent.objects.filter(person=dee).count()) == before
+    assert Push.objects.count() == pushes
