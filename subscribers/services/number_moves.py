@@ -24,13 +24,13 @@ Answer = tuple[SubscriptionList, str, str]  # list, NumberMove.Outcome, reason (
 def number_moves_record(
     *,
     person: Person,
-    mdn: str,
     answers: list[Answer],
     source: str = Source.PUSH,
     occurred_at: datetime | None = None,
 ) -> None:
-    """Keep each list's answer to ``mdn`` (replacing an earlier change's) and say it in
-    the history, for staff; the page reads the rows."""
+    """Keep each list's answer to the person's new number (replacing an earlier change's)
+    and say it in the history, for staff; the page reads the rows. The number itself is
+    the person's: it is kept nowhere else, so an erasure has one place less to wipe."""
     occurred_at = occurred_at or timezone.now()
     with transaction.atomic():
         NumberMove.objects.filter(person=person).delete()

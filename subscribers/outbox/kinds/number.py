@@ -46,7 +46,7 @@ def push_number(*, push: Push, client: VibesClient, started_at) -> str:
     if not moved and not waiting:
         reason, sub_list, exc = failures[0]
         _fail(person, new, reason, f"“{sub_list}”: {exc}")
-    services.number_moves_record(person=person, mdn=new, answers=answers, occurred_at=started_at)
+    services.number_moves_record(person=person, answers=answers, occurred_at=started_at)
     if moved:
         _confirmed(person, new, moved, started_at)
         at_once = ", ".join(f"“{sub_list}” ({note})" for sub_list, note, _r in moved)
