@@ -104,10 +104,22 @@ def changed_values(fields: dict[str, CustomField], cleaned: dict, initial: dict)
         if field.field_type == CustomField.Type.DATE:
             value = value.isoformat() if value else ""
         before = initial.get(key)
-        if value == before or (not value and not before):
+        if _same_answer(field, value, before):
             continue
         out[key] = value if value else None
     return out
+
+
+def _same_answer(field: CustomField, value, before) -> bool:
+    """Whether a form sends back the value it was given, in its own form: checkboxes in
+    the options' order, text without the spaces around it (Vibes may store either)."""
+    if not value and not before:
+        return True
+    if field.field_type == CustomField.Type.MULTI_SELECT:
+        return set(value or []) == set(before or [])
+    if field.field_type == CustomField.Type.TEXT and isinstance(before, str):
+        return value == before.strip()
+    return value == before
 
 
 def clean_value(field: CustomField, value):
@@ -147,6 +159,16 @@ def clean_value(field: CustomField, value):
     if wrong:
         raise ValidationError(_not_an_option(wrong[0], allowed))
     return list(dict.fromkeys(k for k in keys if k)) or None
+
+
+def misfit(field: CustomField, value) -> str | None:
+    """Why a stored value does not fit its definition (so a typed input cannot hold it:
+    an option the list lacks, a date in another format, a number for a text), or None."""
+    try:
+        clean_value(field, value)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
 
 
 def _not_an_option(key, allowed: list[str]) -> str:

@@ -48,6 +48,18 @@ def number_lists(person: Person) -> list[SubscriptionList]:
     return [first] if first else []
 
 
+def number_lists_stuck(person: Person) -> list[SubscriptionList]:
+    """The lists the person is on that no new number can join online (no web campaign):
+    they end with the old number (outbox/kinds/old_number.py)."""
+    return list(
+        SubscriptionList.objects.filter(
+            subscriptions__person=person,
+            subscriptions__status__in=Subscription.OPEN,
+            acquisition_campaign_id="",
+        ).order_by("name", "pk")
+    )
+
+
 def person_joins_by_number(person: Person, lists: list | None = None) -> SubscriptionList | None:
     """The list a confirmed new number also joins (one the person is not on), else None."""
     lists = number_lists(person) if lists is None else lists

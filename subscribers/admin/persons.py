@@ -5,7 +5,7 @@ estimated count on PostgreSQL, one page of persons, one prefetch of their subscr
 the list filter's choices), and the change page pages the history server-side.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -17,11 +17,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .. import custom_values, limits, phone, services
+from .. import custom_values, phone, services
 from ..models import Person, Source
 from ..preferences.links import preference_url
 from ..reasons import reason_text
-from . import erasure, person_actions, person_form, sync
+from . import erasure, number_change, person_actions, person_form, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
 from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
@@ -128,6 +128,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         ),
     )
     readonly_fields = (
+        "mdn",
         "person_key",
         "vibes_person_id",
         "vibes_created_at",
@@ -226,7 +227,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_change_permission(request, obj):
             # Custom fields as typed inputs, then what no definition names (read-only).
-            typed = person_form.field_names(self._definitions(request, obj))
+            typed = person_form.field_names(self._definitions(request, obj), obj)
             return [
                 (name, {**options, "fields": [*typed, *options["fields"]]})
                 if options["fields"] == ("other_custom_fields",)
@@ -284,6 +285,11 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                 name="{}_{}_consent".format(*info),
             ),
             path(
+                "<path:object_id>/number/",
+                wrap(self.number_change_view),
+                name="{}_{}_number".format(*info),
+            ),
+            path(
                 "<path:object_id>/preference-link/",
                 wrap(self.preference_link_view),
                 name="{}_{}_preference_link".format(*info),
@@ -320,6 +326,10 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         queryset = self.get_queryset(request).filter(pk=person.pk)
         return person_actions.show_preference_links(self, request, queryset)
 
+    def number_change_view(self, request, object_id):
+        person = self._person_or_404(request, object_id)
+        return number_change.start_number_change(self, request, person)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         person = self.get_object(request, unquote(object_id)) if object_id else None
@@ -333,6 +343,9 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
                     "can_erase": self.has_erase_permission(request),
                     "erase_url": reverse("admin:subscribers_person_erase", args=[person.pk]),
                     "can_show_link": self.has_change_permission(request, person),
+                    "number_change_url": reverse(
+                        "admin:subscribers_person_number", args=[person.pk]
+                    ),
                     "opt_out_url": reverse("admin:subscribers_person_opt_out", args=[person.pk]),
                     "consent_url": reverse("admin:subscribers_person_consent", args=[person.pk]),
                     "preference_link_url": reverse(
@@ -343,6 +356,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        # The number is read-only: a new one is started with start_number_change and
+        # proved by the phone (admin/number_change.py), never written here.
         values = {
             f: form.cleaned_data[f]
             for f in form.changed_data
@@ -352,36 +367,10 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         if custom:
             values["custom_fields"] = custom
         if change:
-            # Vibes never changes a number in place (409), so a new number for a person
-            # who has one waits for its confirmation text, as on the preference page.
-            saved = Person.objects.get(pk=obj.pk)
-            new_number = values.pop("mdn") if saved.mdn and values.get("mdn") else None
-            if new_number == saved.mdn:
-                new_number = None
             if values:
+                saved = Person.objects.get(pk=obj.pk)
                 services.person_update(
                     person=saved, source=Source.ADMIN, staff_user=request.user, **values
-                )
-            if new_number:
-                try:
-                    services.person_ask_number(
-                        person=saved, mdn=new_number, source=Source.ADMIN, staff_user=request.user
-                    )
-                except limits.TextRefused as refused:
-                    self.message_user(request, str(refused), messages.ERROR)
-                    obj.refresh_from_db()
-                    return
-                # Staff cannot prove a phone is the person's: the code texted to it is
-                # typed back on the person's own preference page.
-                self.message_user(
-                    request,
-                    _(
-                        "We texted a one-time code to %(number)s. The person types it on their "
-                        "preference page; Vibes then texts the number to confirm it, and it "
-                        "replaces the current number when they reply Y."
-                    )
-                    % {"number": phone.mask(new_number)},
-                    messages.INFO,
                 )
             obj.refresh_from_db()
         else:

@@ -10,6 +10,7 @@ from .deadlines import OptOutDeadline
 from .fields import CustomField
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
+from .number_moves import NumberMove
 from .persons import PUSHED_FIELDS, Person, PushedFieldWrite, Source
 from .proofs import NumberProof
 from .revocations import RevocationReview
@@ -20,6 +21,7 @@ __all__ = [
     "PUSHED_FIELDS",
     "CustomField",
     "DeadNumber",
+    "NumberMove",
     "NumberProof",
     "OptOutDeadline",
     "Person",

@@ -12,14 +12,17 @@ class DetailsForm(forms.Form):
     (the fields and their checks are subscribers/custom_values.py's, as in the admin).
 
     ``changed_values()`` gives only what the person changed, in the shape stored in
-    ``Person.custom_fields`` (an empty answer removes the key).
+    ``Person.custom_fields`` (an empty answer removes the key). A value Vibes sent in a
+    form no input of its definition holds (``custom_values.misfit``) is not offered: the
+    browser would send it back blank, and saving would delete it.
     """
 
     def __init__(self, *args, fields: list[CustomField], person, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.custom_fields = {f.key: f for f in fields}
         stored = person.custom_fields or {}
+        fields = [f for f in fields if not custom_values.misfit(f, stored.get(f.key))]
+        self.custom_fields = {f.key: f for f in fields}
         for f in fields:
             self.fields[f.key] = custom_values.form_field(f)
             self.initial[f.key] = custom_values.initial_value(f, stored.get(f.key))

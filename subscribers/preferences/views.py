@@ -31,6 +31,7 @@ from .csrf import csrf_protect_no_referrer
 from .errors import error_summary
 from .evidence import Evidence
 from .forms import DetailsForm, LinkRequestForm, NumberCodeForm, NumberForm
+from .number_rows import number_moves, number_wording
 from .rows import JOIN_DISCLOSURE, expired_number, history_rows, list_rows, number_problem
 
 OPT_OUT_REASON = "user_opt_out"
@@ -102,8 +103,9 @@ def _render_page(
         "error_summary": error_summary(details_form, code_form, number_form),
         "number_problem": number_problem(person),
         "number_expired": bool(expired_number(person)),
-        "number_joins": selectors.person_joins_by_number(person, number_campaigns),
         "number_possible": bool(number_campaigns),
+        "number_hint": number_wording(person, number_campaigns),
+        "number_moves": number_moves(person),
         "history": history_rows(person),
         "disclosure": JOIN_DISCLOSURE,
         # "Stop all" covers every list, offered here or not.
@@ -251,18 +253,6 @@ def details_save(request, token, person):
     return redirect("preferences:page", token=token)
 
 
-def _number_wording(person, lists) -> str:
-    """What the number form says, kept as evidence when the number is asked for and when
-    its code is typed back: the consent to what confirming it joins."""
-    wording = _(
-        "We'll text this number to confirm it. It replaces %(number)s only after you reply Y."
-    ) % {"number": mask(person.mdn, unbroken=True) or _("no number")}
-    joins = selectors.person_joins_by_number(person, lists)
-    if joins is not None:
-        wording += " " + _("Confirming it also subscribes you to %(list)s.") % {"list": joins}
-    return wording
-
-
 @_private
 @csrf_protect_no_referrer
 @require_http_methods(["POST"])
@@ -282,7 +272,7 @@ def number_save(request, token, person):
     if not lists:
         messages.error(request, _("A new number can't be confirmed online right now."))
         return redirect("preferences:page", token=token)
-    wording = _number_wording(person, lists)
+    wording = number_wording(person, lists)
     try:
         sent = services.person_ask_number(
             person=person,
@@ -317,7 +307,7 @@ def number_prove(request, token, person):
                 code=form.cleaned_data["code"],
                 source=PAGE,
                 evidence=_evidence(
-                    request, token, wording=_number_wording(person, selectors.number_lists(person))
+                    request, token, wording=number_wording(person, selectors.number_lists(person))
                 ),
             )
         except services.ProofFailed as failed:
@@ -326,9 +316,13 @@ def number_prove(request, token, person):
                 return redirect("preferences:page", token=token)
             form.add_error("code", str(failed))
         else:
+            # Each list answers in its own way (number_rows.py): no "Y" is promised here.
             messages.success(
                 request,
-                _("We've sent a text to %(number)s; reply Y to confirm your new number.")
+                _(
+                    "That's the right code. We're asking each of your lists to move to "
+                    "%(number)s; this page shows their answers."
+                )
                 % {"number": mask(mdn, unbroken=True)},
             )
             return redirect("preferences:page", token=token)

@@ -6,6 +6,7 @@ source is Vibes itself run with pushes suppressed, so they are never pushed back
 """
 
 from .erasure import ErasureResult, person_erase, person_erased, person_is_erased
+from .number_moves import NO_CAMPAIGN, number_moves_clear, number_moves_record
 from .numbers import (
     NUMBER_REASONS,
     person_awaiting_number,
@@ -51,6 +52,7 @@ from .texts import number_proof_unsent
 
 __all__ = [
     "ErasureResult",
+    "NO_CAMPAIGN",
     "NUMBER_REASONS",
     "ProofFailed",
     "ReviewClosed",
@@ -67,6 +69,8 @@ __all__ = [
     "person_is_erased",
     "number_is_dead",
     "number_proof_unsent",
+    "number_moves_clear",
+    "number_moves_record",
     "person_mark_pending",
     "person_number_dead",
     "person_number_revive",

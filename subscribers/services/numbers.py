@@ -20,6 +20,7 @@ from ..models import Person, Source, SubscriptionEvent
 from ..outbox.origin import unpushed_if_from_vibes
 from ..preferences.evidence import Evidence
 from .history import history_record
+from .number_moves import number_moves_clear
 from .persons import VibesIdentity, person_find_for_vibes, person_update, waits_for_number
 
 #: Sent when a person's new number is confirmed, with ``person`` and ``old_record`` (the
@@ -71,6 +72,8 @@ def person_request_number(
             note=note if pending else "",
             pending_mdn=pending,
         )
+        if changed:
+            number_moves_clear(person=person)  # the lists are asked again about this one
         # Bookkeeping, as sync_state: the request's deadline until Vibes names its own
         # (person_number_expires_at). Asking again renews it.
         wait = timedelta(hours=settings.PENDING_CONFIRMATION_HOURS)
@@ -172,6 +175,7 @@ def person_withdraw_number(
         ):
             return False
         locked.pending_mdn, locked.pending_mdn_until = "", None
+        number_moves_clear(person=locked)
         locked.last_change_source, locked.last_change_at = source, occurred_at
         unpushed_if_from_vibes(locked, source).save(
             update_fields=[

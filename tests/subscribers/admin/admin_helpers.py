@@ -221,6 +221,15 @@ def query_count(client, url: str) -> tuple[int, object]:
     return len(queries), response
 
 
+def browser_login(page, live_server, user) -> None:
+    """Log ``user`` in on the admin's login page in a browser."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
 def change_url(person):
     return f"/admin/subscribers/person/{person.pk}/change/"
 

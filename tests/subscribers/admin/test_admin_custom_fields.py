@@ -7,9 +7,10 @@ from django.contrib.auth.models import Permission
 
 from subscribers import services
 from subscribers.models import CustomField, Person, Source, SubscriptionEvent
+from subscribers.outbox.models import Push
 from tests.browser import axe_check, axe_findings, screenshot
 
-from .admin_helpers import PASSWORD, change_url, edit
+from .admin_helpers import PASSWORD, browser_login, change_url, edit
 
 
 @pytest.fixture
@@ -185,3 +186,105 @@ def test_custom_fields_in_a_browser_are_typed_inputs(
     bea.refresh_from_db()
     assert bea.custom_fields["favorite_store"] == "airport"
     assert bea.custom_fields["birthday"] == "1991-01-02"
+
+
+@pytest.fixture
+def cy(definitions):
+    """A person whose values from Vibes fit no definition here: an option the list lacks,
+    a date in another format, a list with an unknown option, a number for a text field."""
+    person, _ = services.person_upsert_from_vibes(
+        identity=services.VibesIdentity(person_key="pk-cy", mdn="+14155550162"),
+        source=Source.VIBES_CALLBACK,
+        custom_fields={
+            "first_name": 12,
+            "birthday": "12/31/1990",
+            "favorite_store": {"id": 9, "name": "Moon", "option_key": "moon"},
+            "interests": ["shoes", "hats"],
+            "loyalty_tier": "gold",
+        },
+    )
+    return person
+
+
+#: What a browser sends for cy's form untouched: a select without its value selected
+#: sends its first option ("(none)"), a date input drops a value it cannot read, and only
+#: the known checkbox is ticked.
+UNTOUCHED_BY_BROWSER = {
+    "cf_first_name": "12",
+    "cf_birthday": "",
+    "cf_favorite_store": "",
+    "cf_interests": ["shoes"],
+}
+
+
+def test_saving_untouched_changes_nothing_and_pushes_nothing_whatever_vibes_sent(
+    marketing_client, cy
+):
+    before = (dict(cy.custom_fields), SubscriptionEvent.objects.filter(person=cy).count())
+    pushes = Push.objects.count()
+    page = marketing_client.get(change_url(cy)).text
+    # Values that fit no definition are shown as sent, not as inputs that cannot hold them.
+    for key in ("birthday", "favorite_store", "interests", "first_name"):
+        assert f'name="cf_{key}"' not in page
+    assert "<dt>Favourite store</dt>" in page and "moon" in page
+    assert '<dt>Birthday</dt><dd>12/31/1990 <span class="help">(must be a date' in page
+    response = edit(marketing_client, cy, **UNTOUCHED_BY_BROWSER)
+    assert response.redirect_chain, response.content[:3000]
+    cy.refresh_from_db()
+    assert (cy.custom_fields, SubscriptionEvent.objects.filter(person=cy).count()) == before
+    assert Push.objects.count() == pushes
+
+
+def test_a_change_to_one_field_leaves_the_values_that_fit_no_definition(marketing_client, bea, cy):
+    edit(marketing_client, cy, external_person_id="crm-cy", **UNTOUCHED_BY_BROWSER)
+    cy.refresh_from_db()
+    assert cy.external_person_id == "crm-cy"
+    assert cy.custom_fields["favorite_store"]["option_key"] == "moon"
+    assert cy.custom_fields["interests"] == ["shoes", "hats"]
+    assert (cy.custom_fields["birthday"], cy.custom_fields["first_name"]) == ("12/31/1990", 12)
+    event = SubscriptionEvent.objects.filter(person=cy).latest("id")
+    assert set(event.changes) == {"external_person_id"}
+    push = Push.objects.get(person=cy, kind=Push.Kind.PERSON)
+    assert not push.removed  # no custom field is removed at Vibes
+
+
+@pytest.mark.browser
+def test_saving_untouched_in_a_browser_keeps_what_fits_no_definition(
+    live_server, desktop_page, marketing_user, cy
+):
+    before = dict(cy.custom_fields)
+    pushes = Push.objects.count()
+    page = desktop_page
+    browser_login(page, live_server, marketing_user)
+    page.goto(f"{live_server.url}{change_url(cy)}")
+    shown = page.locator(".misfit-custom-fields")
+    assert "moon" in shown.inner_text() and "12/31/1990" in shown.inner_text()
+    assert page.locator("select[name=cf_favorite_store]").count() == 0
+    shown.scroll_into_view_if_needed()
+    screenshot(page, "admin-person-custom-fields-misfit")
+    axe_check({"person custom fields that fit no definition": axe_findings(page)})
+    page.click("input[name=_continue]")
+    page.wait_for_load_state()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    cy.refresh_from_db()
+    assert cy.custom_fields == before
+    assert Push.objects.count() == pushes
+
+
+def test_saving_untouched_values_vibes_ordered_or_spaced_otherwise_changes_nothing(
+    marketing_client, definitions
+):
+    """Values that fit, in a form of Vibes' own: options in another order than the
+    checkboxes', a name with a trailing space. The form sends them back in its own form."""
+    dee, _ = services.person_upsert_from_vibes(
+        identity=services.VibesIdentity(person_key="pk-dee", mdn="+14155550163"),
+        source=Source.VIBES_CALLBACK,
+        custom_fields={"first_name": "Dee ", "interests": ["coats", "shoes"]},
+    )
+    before = (dict(dee.custom_fields), SubscriptionEvent.objects.filter(person=dee).count())
+    pushes = Push.objects.count()
+    response = edit(marketing_client, dee, cf_first_name="Dee", cf_interests=["shoes", "coats"])
+    assert response.redirect_chain, response.content[:3000]
+    dee.refresh_from_db()
+    assert (dee.custom_fields, SubscriptionEvent.objects.filter(person=dee).count()) == before
+    assert Push.objects.count() == pushes

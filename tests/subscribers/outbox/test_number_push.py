@@ -7,7 +7,14 @@ The task runs in-process (``tasks.push_send``); the broker is replaced by ``publ
 import pytest
 
 from subscribers import services, tasks
-from subscribers.models import Person, Source, Subscription, SubscriptionEvent, SubscriptionList
+from subscribers.models import (
+    NumberMove,
+    Person,
+    Source,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionList,
+)
 from subscribers.outbox.models import Push, PushAttempt
 from tests.subscribers.outbox.push_fixtures import published  # noqa: F401
 
@@ -385,3 +392,84 @@ def test_after_the_switch_a_detail_push_never_puts_the_new_number_to_the_old_vib
     assert person.person_key == holder.person_key
     assert state.person(old_key).mdn == OLD
     assert state.person_by_mdn(NEW).external_person_id == "crm-1"
+
+
+ORDERS = "2342314"  # the simulator's single opt-in campaign (simulator/seed.py)
+
+
+@pytest.fixture
+def two_kinds_of_list(vibes_simulator, lists):
+    """Ana on Order updates (single opt-in), Store events (double opt-in) and Staff alerts
+    (no web campaign), with her old number."""
+    orders = services.subscription_list_upsert(
+        list_id="1236", name="Order updates", acquisition_campaign_id=ORDERS, is_public=True
+    )[0]
+    alerts = services.subscription_list_upsert(list_id="1237", name="Staff alerts")[0]
+    state = vibes_simulator.state
+    _status, vibes_person = state.person_add(
+        {"mobile_phone": {"mdn": OLD}, "external_person_id": "crm-1"}
+    )
+    person = services.person_create(
+        source=Source.IMPORT,
+        person_key=vibes_person.person_key,
+        vibes_person_id=vibes_person.person_id,
+        external_person_id="crm-1",
+        mdn=OLD,
+    )
+    for sub_list, campaign in ((orders, ORDERS), (lists[1], EVENTS), (alerts, None)):
+        state.subscribe(vibes_person, sub_list.list_id, campaign_id=campaign)
+        services.subscription_activate(
+            person=person, subscription_list=sub_list, source=Source.VIBES_CALLBACK
+        )
+    Push.objects.all().delete()
+    return person
+
+
+def test_a_number_change_asks_every_lists_campaign_and_keeps_each_list_that_can_move(
+    vibes_simulator, two_kinds_of_list, published
+):
+    person = two_kinds_of_list
+    note = run(request_new_number(person))
+    # Order updates took the number at once, and Store events was asked all the same.
+    posted = sorted(p["path"].split("/")[-2] for p in participant_posts(vibes_simulator))
+    assert posted == sorted([ORDERS, EVENTS]), note
+    assert {p.campaign_id for p in vibes_simulator.state.pending(mdn=NEW)} == {EVENTS}
+    person.refresh_from_db()
+    assert (person.mdn, person.pending_mdn) == (NEW, "")
+    answers = {
+        m.subscription_list.name: (m.outcome, m.reason)
+        for m in NumberMove.objects.filter(person=person).select_related("subscription_list")
+    }
+    assert answers == {
+        "Order updates": ("moved", ""),
+        "Store events": ("waiting", ""),
+        "Staff alerts": ("cannot", "no_campaign"),
+    }
+    asked = SubscriptionEvent.objects.get(person=person, note__startswith="new number asked")
+    assert "Store events: Waits for the reply Y" in asked.note
+
+    retire_old_number(person)
+    status = dict(
+        Subscription.objects.filter(person=person).values_list("subscription_list__name", "status")
+    )
+    assert status == {
+        "Order updates": "active",
+        "Store events": "pending",  # not lost: its text waits for the "Y"
+        "Staff alerts": "opted_out",
+    }
+    vibes_simulator.reply(mdn=NEW, text="Y")
+    holder = vibes_simulator.state.person_by_mdn(NEW)
+    lists_now = {s.list_id for s in vibes_simulator.state.subscriptions_of(holder.person_key)}
+    assert lists_now == {"1236", "1235"}
+
+
+def test_a_list_whose_campaign_refuses_the_new_number_is_named_and_the_others_still_move(
+    vibes_simulator, two_kinds_of_list, published
+):
+    person = two_kinds_of_list
+    vibes_simulator.state.blocks.add((NEW, EVENTS))
+    run(request_new_number(person))
+    person.refresh_from_db()
+    assert person.mdn == NEW
+    refused = NumberMove.objects.get(person=person, subscription_list__name="Store events")
+    assert (refused.outcome, refused.reason) == ("cannot", "confirmation_blocked")

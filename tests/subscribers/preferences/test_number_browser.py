@@ -34,7 +34,7 @@ def test_a_person_asks_for_a_new_number_and_reads_why_it_was_not_used(live_serve
     page.get_by_label("Code from the text").fill(texts.last_code())
     page.get_by_role("button", name="Use this number").click()
     page.wait_for_url("**/preferences/*/")
-    assert "reply Y to confirm your new number" in page.locator(".notice").first.inner_text()
+    assert "asking each of your lists to move to it" in page.locator(".notice").first.inner_text()
     screenshot(page, "number-waiting-phone")
 
     person = Person.objects.get(pk=world.person.pk)

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 
 NEW = "+14155550132"
 SHOWN_NEW = "+1\u00a0•••\u00a0•••\u00a00132"
+#: What the page says once the code is right and before the lists have answered: no "Y"
+#: is promised before a list asks for one (number_rows.py).
+ASKING = "asking each of your lists to move to"
 
 
 def test_a_new_number_is_texted_a_code_first_and_nothing_goes_to_vibes_before_it(
@@ -33,7 +36,7 @@ def test_a_new_number_is_texted_a_code_first_and_nothing_goes_to_vibes_before_it
 
 def test_the_code_typed_back_queues_the_numbers_push_and_shows_it_waiting(client, world, url):
     body = ask_and_prove(client, url, "(415) 555-0132").content.decode()
-    assert "reply Y to confirm your new number" in body and SHOWN_NEW in body
+    assert ASKING in body and SHOWN_NEW in body
     assert Push.objects.filter(person=world.person, kind=Push.Kind.NUMBER).count() == 1
     assert "4155550132" not in body
     proved = SubscriptionEvent.objects.get(person=world.person, changes__pending_mdn__1=NEW)
@@ -75,7 +78,7 @@ def test_a_refused_number_shows_the_reason(client, world, url):
     body = client.get(url).content.decode()
     assert f"We couldn&#x27;t switch your texts to {SHOWN_NEW}." in body
     assert "once replied “No” to our confirmation text" in body
-    assert "reply Y to confirm your new number" not in body
+    assert ASKING not in body
     assert "New number not used" in body
 
 
@@ -88,7 +91,7 @@ def test_a_no_reply_shows_the_reason_and_a_new_request_clears_it(client, world, 
     ask_and_prove(client, url, "(415) 555-0199")
     body = client.get(url).content.decode()
     assert "replied “No”" not in body.split('id="lists-heading"')[0]
-    assert "reply Y to confirm your new number" in body
+    assert ASKING in body
 
 
 def test_withdrawing_a_number_no_longer_waiting_changes_nothing(world):
@@ -155,9 +158,12 @@ def test_a_new_number_waits_for_the_confirmation_text(client, world, url):
     assert world.person.pending_mdn == "+14155550132"
     event = SubscriptionEvent.objects.filter(kind="details_changed").latest("id")
     assert event.changes == {"pending_mdn": ["", "+14155550132"]}
-    assert event.source == Source.PREFERENCE_PAGE and "only after you reply Y" in event.wording
+    assert (
+        event.source == Source.PREFERENCE_PAGE
+        and "each of your lists is asked to move to it" in event.wording
+    )
     body = client.get(url).content.decode()
-    assert "reply Y to confirm your new number" in body and "+1\u00a0•••\u00a0•••\u00a00132" in body
+    assert ASKING in body and "+1\u00a0•••\u00a0•••\u00a00132" in body
     assert "New number requested" in body
 
 
@@ -167,7 +173,7 @@ def test_stop_all_also_withdraws_a_new_number_waiting_for_confirmation(client, w
     world.person.refresh_from_db()
     assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "")
     body = client.get(url).content.decode()
-    assert "reply Y to confirm your new number" not in body
+    assert ASKING not in body
     assert "New number withdrawn" in body
 
 

@@ -65,7 +65,7 @@ def test_a_person_manages_their_texts_on_a_phone(live_server, phone_page):
     page.get_by_label("Code from the text").fill(texts.last_code())
     page.get_by_role("button", name="Use this number").click()
     page.wait_for_url("**/preferences/*/")
-    assert "reply Y to confirm your new number" in page.locator(".messages").inner_text()
+    assert "asking each of your lists to move to" in page.locator(".messages").inner_text()
     world.person.refresh_from_db()
     assert (world.person.mdn, world.person.pending_mdn) == ("+12995551234", "+14155550132")
 

@@ -395,3 +395,21 @@ def test_joining_with_an_erased_number_is_refused_and_said_so(client, world, url
     assert not Subscription.objects.filter(subscription_list=world.events).exists()
     hit = SuppressionHit.objects.get()
     assert (hit.what, hit.refused, hit.subscription_list) == ("sign-up refused", True, world.events)
+
+
+def test_a_detail_vibes_sent_in_a_form_no_input_holds_is_not_offered_and_is_kept(
+    client, world, url
+):
+    services.person_update(
+        person=world.person,
+        source=Source.VIBES_CALLBACK,
+        custom_fields={"favorite_store": "moon", "birthday": "12/31/1990"},
+    )
+    body = client.get(url).content.decode()
+    assert 'name="d-favorite_store"' not in body and 'name="d-birthday"' not in body
+    # What the browser sends for the rest of the form, one field changed.
+    client.post(f"{url}details/", {"d-first_name": "Anabel", "d-favorite_store": ""})
+    world.person.refresh_from_db()
+    assert world.person.custom_fields["first_name"] == "Anabel"
+    assert world.person.custom_fields["favorite_store"] == "moon"
+    assert world.person.custom_fields["birthday"] == "12/31/1990"
