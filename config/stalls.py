@@ -19,6 +19,7 @@ from callbacks.models import CallbackEvent
 from subscribers.deadlines import past_target
 from subscribers.models import SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
+from webhooks.models import WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _changelist(name: str, **query) -> str:
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
-    return _sync_figures(now) + _compliance_figures(now)
+    return _sync_figures(now) + _compliance_figures(now) + _webhook_figures()
 
 
 def _sync_figures(now: datetime) -> list[Figure]:
@@ -189,5 +190,21 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             hits > 0,
             _changelist("subscribers_suppressionhit", reviewed_at__isempty="1"),
             permission="subscribers.view_suppressionhit",
+        ),
+    ]
+
+
+def _webhook_figures() -> list[Figure]:
+    """Webhook endpoints disabled after a day of failed deliveries (webhooks/deliver.py):
+    their events wait until staff enable them again."""
+    disabled = WebhookEndpoint.objects.filter(disabled_at__isnull=False).count()
+    return [
+        Figure(
+            "webhook_endpoints_disabled",
+            _("webhook endpoints disabled after failing for a day: fix the receiver, enable them"),
+            disabled,
+            disabled > 0,
+            _changelist("webhooks_webhookendpoint", disabled_at__isnull="False"),
+            permission="webhooks.view_webhookendpoint",
         ),
     ]

@@ -1,5 +1,6 @@
 """Celery: the broker, pushes to Vibes, the worker pool and the beat schedule."""
 
+from .api import WEBHOOK_SWEEP_SECONDS
 from .base import VAR_DIR, env
 from .compliance import PENDING_EXPIRY_SWEEP_SECONDS, VIBES_DRIFT_SWEEP_SECONDS
 
@@ -77,6 +78,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscribers.tasks.pending_expire",
         "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
         "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
+    },
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.webhooks_sweep",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
     },
 }
 
