@@ -18,7 +18,7 @@ from datetime import timedelta
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -128,8 +128,15 @@ def deliver_pair(*, endpoint_id: int, ordering_key: str, budget_seconds: float =
 def due_pairs(*, limit: int = 1000) -> list[tuple[int, str]]:
     """(endpoint, person) pairs whose oldest pending delivery may be sent now."""
     now = timezone.now()
+    older = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"),
+        ordering_key=OuterRef("ordering_key"),
+        state=WebhookDelivery.State.PENDING,
+        id__lt=OuterRef("id"),
+    )
     rows = (
-        WebhookDelivery.objects.filter(
+        WebhookDelivery.objects.exclude(Exists(older))
+        .filter(
             state=WebhookDelivery.State.PENDING,
             endpoint__enabled=True,
             endpoint__disabled_at__isnull=True,
