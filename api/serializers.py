@@ -28,13 +28,35 @@ def _unstorable(value, path: str, out: dict) -> None:
             _unstorable(item, path, out)
 
 
+#: JSON types each field accepts as sent: DRF would turn 0 into "0" or False, which
+#: the schema (and so a client's own validation) says is wrong.
+_JSON_TYPES = (
+    (serializers.BooleanField, bool),
+    (serializers.CharField, str),
+    (serializers.ChoiceField, str),
+    (serializers.DateTimeField, str),
+    (serializers.DictField, dict),
+)
+
+
+def _wrong_types(fields, data: dict) -> dict:
+    errors = {}
+    for name, value in data.items():
+        if value is None:
+            continue  # allow_null decides
+        for field_class, json_type in _JSON_TYPES:
+            if isinstance(fields[name], field_class) and not isinstance(value, json_type):
+                errors[name] = [f"Must be a {json_type.__name__.replace('str', 'string')}."]
+    return errors
+
+
 class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(str(k) for k in data if k not in self.fields)
             if unknown:
                 raise serializers.ValidationError({k: ["Unknown field."] for k in unknown})
-            errors: dict = {}
+            errors = _wrong_types(self.fields, data)
             _unstorable(data, "", errors)
             if errors:
                 raise serializers.ValidationError(errors)

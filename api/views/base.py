@@ -4,6 +4,7 @@ and out, problem details for every error, and the lookups that turn input into r
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -30,6 +31,18 @@ class ApiView(APIView):
     def client_note(self) -> str:
         """What history says of the change's origin: the API client's name."""
         return f"API client: {self.request.user.name}"
+
+
+#: Examples in the schema: what the reference shows, and what schemathesis sends first.
+EXAMPLE_MDN = "+14155550132"
+EXAMPLE_LIST = "1234"
+EXTERNAL_ID = OpenApiParameter(
+    "external_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The company's id for the person.",
+    examples=[OpenApiExample("crm", value="crm-1")],
+)
 
 
 def problems(*statuses: int) -> dict:

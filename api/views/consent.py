@@ -5,7 +5,7 @@ died on its person (subscribers/models/dead_numbers.py) answer ``may_text: false
 the reason and nothing about anyone: no status, date, source or proof.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from subscribers import suppression
@@ -13,7 +13,15 @@ from subscribers.models import DeadNumber, Subscription, SubscriptionEvent, numb
 
 from ..models import Scope
 from ..serializers import ConsentOut, ConsentQuery
-from .base import ApiView, list_or_400, number_or_400, problems, proof_url
+from .base import (
+    EXAMPLE_LIST,
+    EXAMPLE_MDN,
+    ApiView,
+    list_or_400,
+    number_or_400,
+    problems,
+    proof_url,
+)
 
 _STATUS = {
     Subscription.Status.ACTIVE: "active",
@@ -82,8 +90,20 @@ class ConsentView(ApiView):
     @extend_schema(
         operation_id="consent_check",
         parameters=[
-            OpenApiParameter("mdn", str, required=True, description="Any format."),
-            OpenApiParameter("list", str, required=True, description="The Vibes list id."),
+            OpenApiParameter(
+                "mdn",
+                str,
+                required=True,
+                description="Any format.",
+                examples=[OpenApiExample("number", value=EXAMPLE_MDN)],
+            ),
+            OpenApiParameter(
+                "list",
+                str,
+                required=True,
+                description="The Vibes list id.",
+                examples=[OpenApiExample("list", value=EXAMPLE_LIST)],
+            ),
         ],
         responses={200: ConsentOut, **problems(400)},
     )

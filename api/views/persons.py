@@ -4,7 +4,7 @@ values by their definitions (subscribers/custom_values.py) and records history."
 
 import zoneinfo
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -15,7 +15,7 @@ from subscribers.models import Source, Subscription, SubscriptionEvent, Subscrip
 from ..models import Scope
 from ..problems import Problem
 from ..serializers import HistoryPage, ListOut, PersonOut, PersonPatch
-from .base import ApiView, person_or_404, problems
+from .base import EXTERNAL_ID, ApiView, person_or_404, problems
 
 
 def _person_data(person) -> dict:
@@ -35,13 +35,25 @@ def _person_data(person) -> dict:
 class PersonView(ApiView):
     required_scope = {"GET": Scope.PERSONS_READ, "PATCH": Scope.PERSONS_WRITE}
 
-    @extend_schema(operation_id="person_read", responses={200: PersonOut, **problems(404)})
+    @extend_schema(
+        operation_id="person_read",
+        parameters=[EXTERNAL_ID],
+        responses={200: PersonOut, **problems(404)},
+    )
     def get(self, request, external_id):
         return Response(_person_data(person_or_404(external_id)))
 
     @extend_schema(
         operation_id="person_update",
+        parameters=[EXTERNAL_ID],
         request=PersonPatch,
+        examples=[
+            OpenApiExample(
+                "details",
+                request_only=True,
+                value={"custom_fields": {"first_name": "Ana"}, "timezone": "America/New_York"},
+            )
+        ],
         responses={200: PersonOut, **problems(400, 404)},
         description="Change details: defined custom fields (null removes one) and the "
         "time zone. A new number is confirmed by its owner, on the preference page.",
@@ -78,7 +90,7 @@ class PersonHistoryView(ApiView):
 
     @extend_schema(
         operation_id="person_history",
-        parameters=[OpenApiParameter("page", int, description="From 1.")],
+        parameters=[EXTERNAL_ID, OpenApiParameter("page", int, description="From 1.")],
         responses={200: HistoryPage, **problems(404)},
         description="The person's opt-in history, newest first, 50 a page.",
     )

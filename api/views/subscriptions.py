@@ -9,7 +9,7 @@ source ``api`` and the client's name in the row's note.
 """
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.response import Response
 
 from subscribers import limits, services, suppression
@@ -19,7 +19,7 @@ from subscribers.preferences.evidence import Evidence
 from ..models import Scope
 from ..problems import Problem
 from ..serializers import OptOutIn, OptOutOut, SubscriptionIn, SubscriptionOut
-from .base import ApiView, list_or_400, number_or_400, problems
+from .base import EXAMPLE_LIST, EXAMPLE_MDN, ApiView, list_or_400, number_or_400, problems
 
 
 def _evidence(data: dict) -> Evidence:
@@ -37,6 +37,23 @@ class SubscriptionsView(ApiView):
     @extend_schema(
         operation_id="subscription_request",
         request=SubscriptionIn,
+        examples=[
+            OpenApiExample(
+                "checkout",
+                request_only=True,
+                value={
+                    "mdn": "(415) 555-0132",
+                    "list": EXAMPLE_LIST,
+                    "evidence": {
+                        "where": "https://shop.example/checkout",
+                        "wording": "Text me offers. Msg & data rates may apply. STOP to end.",
+                        "ip": "203.0.113.7",
+                        "user_agent": "Mozilla/5.0",
+                        "time": "2026-03-01T12:00:00Z",
+                    },
+                },
+            )
+        ],
         responses={200: SubscriptionOut, 202: SubscriptionOut, **problems(400, 422)},
         description="Record an opt-in with its evidence. The phone is texted to confirm; "
         "the subscription stays pending until it replies Y.",
@@ -98,6 +115,14 @@ class OptOutsView(ApiView):
     @extend_schema(
         operation_id="opt_out",
         request=OptOutIn,
+        examples=[
+            OpenApiExample(
+                "one list",
+                request_only=True,
+                value={"mdn": EXAMPLE_MDN, "list": EXAMPLE_LIST, "reason": "user_request"},
+            ),
+            OpenApiExample("all lists", request_only=True, value={"mdn": EXAMPLE_MDN, "all": True}),
+        ],
         responses={200: OptOutOut, **problems(400)},
         description="Opt a number out of one list or all, at once; Vibes is told next.",
     )

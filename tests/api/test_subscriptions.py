@@ -140,3 +140,11 @@ def test_an_opt_out_needs_one_list_or_all(api, weekly):
     unknown = opt_out(api, list="777")
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_list"
     assert opt_out(api, list="1234", reason="because").json()["errors"].keys() == {"reason"}
+
+
+def test_values_of_the_wrong_json_type_are_refused_not_coerced(api, weekly):
+    ua = join(api, evidence={**EVIDENCE, "user_agent": 0})
+    assert ua.status_code == 400 and list(ua.json()["errors"]) == ["evidence.user_agent"]
+    flag = opt_out(api, list="1234", all=0)
+    assert flag.status_code == 400 and list(flag.json()["errors"]) == ["all"]
+    assert join(api, mdn=4155550132).json()["errors"].keys() == {"mdn"}
