@@ -96,6 +96,8 @@ def test_replay_and_enable_again(staff):
     WebhookDelivery.objects.update(state="failed", attempts=11)
     WebhookEndpoint.objects.update(enabled=True, disabled_at="2026-03-01T00:00:00Z")
     assert "Webhook endpoints disabled after failing" in staff.get("/admin/").content.decode()
+    listed = staff.get("/admin/webhooks/webhookendpoint/?disabled_at__isnull=False")
+    assert listed.status_code == 200 and "crm.example" in listed.content.decode()
     staff.post(
         "/admin/webhooks/webhookdelivery/",
         {"action": "replay", "_selected_action": [delivery.pk]},
