@@ -36,7 +36,8 @@ class Step:
 def _claim(endpoint_id: int, key: str, now) -> WebhookDelivery | None | str:
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
+            # Only the delivery's row: the endpoint's stays free for its other persons.
+            WebhookDelivery.objects.select_for_update(of=("self",))
             .filter(endpoint_id=endpoint_id, ordering_key=key, state=WebhookDelivery.State.PENDING)
             .select_related("event", "endpoint")
             .order_by("id")
