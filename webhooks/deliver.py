@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .signing import body_bytes, signed_headers
 
 LEASE_MARGIN = timedelta(seconds=30)
@@ -160,3 +160,24 @@ def delivery_replay(*, deliveries) -> int:
         claimed_until=None,
         delivered_at=None,
     )
+
+
+def events_prune(*, now=None, batch: int = 1000) -> int:
+    """Delete events (with their deliveries and attempts) older than ``WEBHOOK_KEEP_DAYS``
+    that wait for no delivery: the outbox keeps numbers, so it is not kept for ever. One
+    batch per call; beat calls it often enough (webhooks/tasks.py)."""
+    now = now or timezone.now()
+    waiting = WebhookDelivery.objects.filter(
+        event_id=OuterRef("pk"), state=WebhookDelivery.State.PENDING
+    )
+    old = (
+        WebhookEvent.objects.filter(created_at__lt=now - timedelta(days=settings.WEBHOOK_KEEP_DAYS))
+        .exclude(Exists(waiting))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    ids = list(old)
+    if not ids:
+        return 0
+    WebhookEvent.objects.filter(pk__in=ids).delete()
+    return len(ids)

@@ -28,3 +28,8 @@ def webhooks_sweep() -> int:
     while the broker was down."""
     pairs = deliver.due_pairs(limit=settings.WEBHOOK_SWEEP_LIMIT)
     return publish(DELIVER_TASK, pairs) if pairs else 0
+
+
+@shared_task(name="webhooks.tasks.webhooks_prune", ignore_result=True)
+def webhooks_prune() -> int:
+    return deliver.events_prune()

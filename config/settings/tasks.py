@@ -79,6 +79,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
         "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
     },
+    "webhooks-prune": {
+        "task": "webhooks.tasks.webhooks_prune",
+        "schedule": 600.0,
+        "options": {"expires": 500},
+    },
     "webhooks-sweep": {
         "task": "webhooks.tasks.webhooks_sweep",
         "schedule": WEBHOOK_SWEEP_SECONDS,

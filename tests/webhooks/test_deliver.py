@@ -1,6 +1,8 @@
 """Delivering webhooks: signed by the Standard Webhooks scheme, in order per person,
 retried with backoff, a failing endpoint disabled and shown in Needs attention, replay."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -111,3 +113,18 @@ def test_an_endpoint_failing_through_every_retry_is_disabled_and_needs_attention
         "subscription.pending",
         "subscription.opted_out",
     ]
+
+
+def test_old_events_nothing_waits_for_are_pruned(endpoint, receiver, lists, settings):
+    settings.WEBHOOK_KEEP_DAYS = 30
+    changes_for("+14155550132", lists[:1])
+    receiver.down = True
+    send_all(endpoint)  # the first fails and waits; the second waits behind it
+    later = timezone.now() + timedelta(days=31)
+    assert deliver.events_prune(now=later) == 0  # both still wait
+    receiver.down = False
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    send_all(endpoint)
+    assert deliver.events_prune(now=timezone.now()) == 0  # too recent
+    assert deliver.events_prune(now=later) == 2
+    assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
