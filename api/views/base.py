@@ -84,7 +84,9 @@ def number_or_400(raw: str, *, typed: bool) -> str:
 
 
 def person_or_404(external_id: str) -> Person:
-    person = Person.objects.filter(external_person_id=external_id).first()
+    # A NUL would reach PostgreSQL as an error (a 500), and no id is longer than the column.
+    storable = "\x00" not in external_id and len(external_id) <= 128
+    person = Person.objects.filter(external_person_id=external_id).first() if storable else None
     if person is None:
         raise Problem(404, "unknown_person", "No person has this external id.")
     return person

@@ -32,8 +32,9 @@ def test_a_person_is_read_by_external_id(api, person):
     assert body["custom_fields"] == {"first_name": "Ana"}
     assert body["subscriptions"][0]["list"] == "1234"
     assert body["subscriptions"][0]["status"] == "pending"
-    missing = api.get("/api/v1/persons/crm-404/")
-    assert missing.status_code == 404 and missing.json()["code"] == "unknown_person"
+    for unknown in ("crm-404", "crm%00nul", "x" * 300):
+        missing = api.get(f"/api/v1/persons/{unknown}/")
+        assert missing.status_code == 404 and missing.json()["code"] == "unknown_person"
 
 
 def test_details_change_through_the_services_with_history_naming_the_client(api, person):
