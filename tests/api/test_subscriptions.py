@@ -148,3 +148,22 @@ def test_values_of_the_wrong_json_type_are_refused_not_coerced(api, weekly):
     flag = opt_out(api, list="1234", all=0)
     assert flag.status_code == 400 and list(flag.json()["errors"]) == ["all"]
     assert join(api, mdn=4155550132).json()["errors"].keys() == {"mdn"}
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {**EVIDENCE, "time": "0001-01-01T00:00:00+05:00"},
+        {**EVIDENCE, "time": "9999-12-31T23:59:59-05:00"},
+        {**EVIDENCE, "ip": "::ffff:203.0.113.7"},
+        {**EVIDENCE, "ip": "999.1.1.1"},
+        {**EVIDENCE, "where": "x" * 301},
+        {**EVIDENCE, "wording": ""},
+        "not an object",
+        None,
+    ],
+)
+def test_odd_evidence_is_a_clear_answer_never_a_5xx(api, weekly, evidence):
+    response = join(api, evidence=evidence)
+    assert response.status_code in (202, 400), response.content
+    assert response["Content-Type"] in ("application/json", "application/problem+json")
