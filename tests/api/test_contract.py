@@ -17,18 +17,11 @@ from api.keys import key_issue
 from api.models import ApiClient, Scope
 from subscribers import services
 from subscribers.models import CustomField, Source
-
-CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-    "negative_data_rejection",
-)
+from tests.simulator.test_contract import CHECKS
 
 CONFIG = schemathesis.Config.from_dict(
     {
-        "generation": {"mode": "all", "max-examples": 25, "deterministic": True, "no-shrink": True},
+        "generation": {"mode": "all", "max-examples": 15, "deterministic": True, "no-shrink": True},
         "phases": {"stateful": {"enabled": False}},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
     }
@@ -56,7 +49,7 @@ def session(transactional_db, settings):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=5000,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
