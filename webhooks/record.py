@@ -10,7 +10,11 @@ details change the names of the fields, not their values. An erasure removes the
 from every event kept for the person, sent or not, and its own event carries none.
 """
 
+import contextlib
+
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from subscribers.models import SubscriptionEvent
@@ -20,6 +24,8 @@ from subscribers.services.history import history_recorded
 from .models import EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 DELIVER_TASK = "webhooks.tasks.webhooks_deliver"
+ENDPOINTS_CACHE_KEY = "webhooks:any-endpoint"
+ENDPOINTS_CACHE_SECONDS = 5
 Kind = SubscriptionEvent.Kind
 
 _SUBSCRIPTION_TYPES = {
@@ -109,9 +115,33 @@ def _scrub_numbers(person_id: int) -> None:
             WebhookEvent.objects.filter(pk=row.pk).update(payload=row.payload)
 
 
+def _any_endpoint() -> bool:
+    """Whether any endpoint is registered, asked of the cache first: every history row
+    comes here, and most installations have none, so the usual answer costs no query. A
+    stale "none" (an endpoint made in another process within ``ENDPOINTS_CACHE_SECONDS``
+    with a per-process cache) only starts its events a moment later; a stale "some" is
+    checked against the table, so a deleted endpoint is never named."""
+    try:
+        known = cache.get(ENDPOINTS_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - a broken cache: ask the table
+        known = None
+    if known is None:
+        known = WebhookEndpoint.objects.exists()
+        with contextlib.suppress(Exception):  # the table answered; the cache is optional
+            cache.set(ENDPOINTS_CACHE_KEY, known, ENDPOINTS_CACHE_SECONDS)
+    return known
+
+
+def endpoints_changed(**kwargs) -> None:
+    with contextlib.suppress(Exception):  # a broken cache: the entry runs out by itself
+        cache.delete(ENDPOINTS_CACHE_KEY)
+
+
 def events_record(events: list[SubscriptionEvent]) -> list[tuple[int, str]]:
     """Record the webhook events of ``events`` for the endpoints that want them; return
     the (endpoint, ordering key) pairs that now have something to send."""
+    if not _any_endpoint():
+        return []
     endpoints = list(WebhookEndpoint.objects.values_list("pk", "event_types"))
     if not endpoints:
         return []
@@ -162,3 +192,5 @@ def history_rows_recorded(sender, events, **kwargs):
 
 def connect() -> None:
     history_recorded.connect(history_rows_recorded, dispatch_uid="webhooks_history_recorded")
+    post_save.connect(endpoints_changed, sender=WebhookEndpoint, dispatch_uid="webhooks_saved")
+    post_delete.connect(endpoints_changed, sender=WebhookEndpoint, dispatch_uid="webhooks_gone")

@@ -4,7 +4,8 @@ transaction, for the endpoints that want them, with no personal data beyond the 
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from subscribers import services
 from subscribers.models import Source, SubscriptionList
@@ -128,3 +129,20 @@ def test_the_batch_path_records_events_too(endpoint, weekly):
     )
     changes.write()
     assert types()[-1] == "subscription.opted_out"
+
+
+def test_without_endpoints_a_history_row_costs_no_query(weekly):
+    person = services.person_create(source=Source.ADMIN, mdn=MDN)
+    services.person_update(person=person, source=Source.ADMIN, timezone="UTC")  # warms the cache
+    before = CaptureQueriesContext(connection)
+    with before:
+        services.person_update(person=person, source=Source.ADMIN, timezone="America/Lima")
+    assert not [q for q in before.captured_queries if "webhooks_" in q["sql"]]
+
+
+def test_a_new_endpoint_is_seen_at_once_in_this_process(weekly):
+    person = services.person_create(source=Source.ADMIN, mdn=MDN)
+    services.subscription_request(person=person, subscription_list=weekly, source=Source.ADMIN)
+    WebhookEndpoint.objects.create(url="https://x.example/", event_types=["subscription.opted_out"])
+    services.subscription_cancel(person=person, subscription_list=weekly, source=Source.ADMIN)
+    assert types() == ["subscription.opted_out"]
