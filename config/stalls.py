@@ -21,6 +21,7 @@ from callbacks.registering import uncovered_list_ids
 from subscribers.deadlines import past_target
 from subscribers.models import SubscriptionList, SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
+from webhooks.models import WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ def _changelist(name: str, **query) -> str:
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
-    return _sync_figures(now) + _compliance_figures(now) + _registration_figures()
+    return (
+        _sync_figures(now) + _compliance_figures(now) + _registration_figures() + _webhook_figures()
+    )
 
 
 def _sync_figures(now: datetime) -> list[Figure]:
@@ -268,4 +271,20 @@ def _registration_figures() -> list[Figure]:
             _changelist("subscribers_subscriptionlist", list_id__in=",".join(ids)),
             permission="subscribers.view_subscriptionlist",
         )
+    ]
+
+
+def _webhook_figures() -> list[Figure]:
+    """Webhook endpoints disabled after a day of failed deliveries (webhooks/deliver.py):
+    their events wait until staff enable them again."""
+    disabled = WebhookEndpoint.objects.filter(disabled_at__isnull=False).count()
+    return [
+        Figure(
+            "webhook_endpoints_disabled",
+            _("webhook endpoints disabled after failing for a day: fix the receiver, enable them"),
+            disabled,
+            disabled > 0,
+            _changelist("webhooks_webhookendpoint", disabled_at__isnull="False"),
+            permission="webhooks.view_webhookendpoint",
+        ),
     ]

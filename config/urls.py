@@ -10,4 +10,5 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("callbacks/", include("callbacks.urls")),
     path("preferences/", include("subscribers.preferences.urls")),
+    path("api/v1/", include("api.urls")),
 ]

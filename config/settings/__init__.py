@@ -8,6 +8,7 @@ embedded Celery broker); softer misconfiguration surfaces as system checks
 modules import what they read from each other; the beat schedule is in tasks.py alone.
 """
 
+from .api import *  # noqa: F403
 from .base import *  # noqa: F403
 from .compliance import *  # noqa: F403
 from .monitoring import *  # noqa: F403

@@ -54,8 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "subscribers",
     "callbacks",
+    "api",
+    "webhooks",
 ]
 if DEBUG:
     # The local Vibes and its demo data (vibes_simulator, demo_data, dev_ready) are for

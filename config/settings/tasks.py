@@ -1,5 +1,6 @@
 """Celery: the broker, pushes to Vibes, the worker pool and the beat schedule."""
 
+from .api import WEBHOOK_SWEEP_SECONDS
 from .base import VAR_DIR, env
 from .compliance import PENDING_EXPIRY_SWEEP_SECONDS, VIBES_DRIFT_SWEEP_SECONDS
 from .vibes import VIBES_REGISTRATION_REPAIR_SECONDS, VIBES_UNCOVERED_SWEEP_SECONDS
@@ -91,6 +92,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscribers.tasks.pending_expire",
         "schedule": float(PENDING_EXPIRY_SWEEP_SECONDS),
         "options": {"expires": PENDING_EXPIRY_SWEEP_SECONDS},
+    },
+    "webhooks-prune": {
+        "task": "webhooks.tasks.webhooks_prune",
+        "schedule": 600.0,
+        "options": {"expires": 500},
+    },
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.webhooks_sweep",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
     },
 }
 

@@ -22,6 +22,9 @@ class Source(models.TextChoices):
     # A text the phone sent (Vibes forwards it as unmatched_message_received): the person's
     # own request, so unlike Vibes' changes it is pushed to Vibes.
     TEXT_MESSAGE = "text_message", _("Text message from the phone")
+    # The company's other systems through /api/v1/ (api/): local changes, pushed to Vibes;
+    # the history row's note names the API client.
+    API = "api", _("Company API")
 
     @classmethod
     def from_vibes(cls) -> frozenset[str]:

@@ -23,7 +23,7 @@ from .. import deadlines
 from ..admin.list_stats import forget_list
 from ..models import OptOutDeadline, Person, Subscription, SubscriptionEvent, SubscriptionList
 from .bulk_update import rows_update
-from .history import is_from_vibes, jsonable
+from .history import history_recorded, is_from_vibes, jsonable
 from .persons import _PERSON_FIELDS, _merge_custom_fields, _normalise_person_values
 from .subscriptions import repeat_is_recorded
 
@@ -230,6 +230,7 @@ class BulkChanges:
             for row in self.history:
                 row.person_id = row.person.pk
             SubscriptionEvent.objects.bulk_create(self.history, batch_size=500)
+            history_recorded.send(sender=SubscriptionEvent, events=self.history)
             self._deadlines(now)
             for list_pk in {s.subscription_list_id for s in [*self.new_subs, *subs]}:
                 forget_list(list_pk)

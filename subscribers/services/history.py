@@ -2,9 +2,15 @@
 
 from datetime import datetime
 
+import django.dispatch
 from django.utils import timezone
 
 from ..models import Source, SubscriptionEvent
+
+#: Sent inside the writing transaction with the history rows just saved (``events``), by
+#: ``history_record`` and by the batch path's one ``bulk_create`` (services/bulk.py), so a
+#: receiver sees every row however it was written: webhooks/record.py records its events.
+history_recorded = django.dispatch.Signal()
 
 
 def is_from_vibes(source: str) -> bool:
@@ -31,7 +37,7 @@ def history_record(
     """
     if evidence is not None:
         fields.update(evidence.as_fields())
-    return SubscriptionEvent.objects.create(
+    event = SubscriptionEvent.objects.create(
         person=person,
         kind=kind,
         source=source,
@@ -41,6 +47,8 @@ def history_record(
         note=note,
         **fields,
     )
+    history_recorded.send(sender=SubscriptionEvent, events=[event])
+    return event
 
 
 def jsonable(value):
