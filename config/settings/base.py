@@ -142,7 +142,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-# Cache (rate limits of the link-request form). Per process by default; with several web
-# processes set CACHE_URL (e.g. redis://host:6379/2) to share the counts. Use a Redis
-# database of its own: the cache's clear() empties the whole database.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Cache: the rate limits' counts (subscribers/limits.py) and the admin's short-lived
+# figures. Shared by every process by default, so that a limit holds under several web
+# workers: CACHE_URL when set; else Redis at REDIS_URL under a key prefix of its own (its
+# clear() removes only those keys: the database is the Celery broker's too); else a table
+# in the database (created by `migrate`, see subscribers/apps.py). Both count atomically
+# (config/cache.py). A per-process cache (locmem://) outside DEBUG is a system check's error.
+CACHE_TABLE = "vibes_cache"
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.SharedRedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "vibes-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "config.cache.CountingDatabaseCache", "LOCATION": CACHE_TABLE}}
