@@ -34,22 +34,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Served:
-    """``with Served(tmp_path, workers=4, **env) as site:`` then ``site.url``,
-    ``site.shell(code)``. Without DATABASE_URL in ``env``, a fresh SQLite file."""
+class Deployment:
+    """A deployment's environment and its database, made by ``migrate``:
+    ``Deployment(tmp_path, **env).migrate()``, then ``manage(...)``, ``shell(code)``.
+    Without DATABASE_URL in ``env``, a fresh SQLite file."""
 
-    def __init__(self, tmp_path: Path, *, workers: int = 4, **env):
+    def __init__(self, tmp_path: Path, **env):
         self.tmp_path = tmp_path
-        self.workers = workers
         keep = ("PATH", "HOME", "LANG")
         self.env = {k: v for k, v in os.environ.items() if k in keep}
         self.env.update(PRODUCTION_ENV)
         self.env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'served.sqlite3'}"
         self.env.update({k: str(v) for k, v in env.items()})
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / "gunicorn.log"
-        self.server: subprocess.Popen | None = None
+
+    def migrate(self) -> "Deployment":
+        self.manage("migrate", "--noinput")
+        return self
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(
@@ -68,8 +68,21 @@ class Served:
         """Run ``code`` in ``manage.py shell``; its standard output."""
         return self.manage("shell", "--no-startup", "--verbosity", "0", "-c", code).stdout
 
+
+class Served(Deployment):
+    """``with Served(tmp_path, workers=4, **env) as site:`` then ``site.url``,
+    ``site.shell(code)``: gunicorn in front of a fresh deployment."""
+
+    def __init__(self, tmp_path: Path, *, workers: int = 4, **env):
+        super().__init__(tmp_path, **env)
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / "gunicorn.log"
+        self.server: subprocess.Popen | None = None
+
     def __enter__(self) -> "Served":
-        self.manage("migrate", "--noinput")
+        self.migrate()
         with open(self.log_path, "wb") as out:
             self.server = subprocess.Popen(
                 [
