@@ -6,10 +6,11 @@ checked one by one: a bad row is refused with its line number and why, counted a
 row", and the rest are loaded. Good rows are applied ``batch_size`` at a time on the
 set-based path the callbacks use (``callbacks/batch/extract.py``), each batch in a
 transaction of its own. A row that path leaves to the services (an erased or dead
-number, a number change) goes through ``row_load`` in its place, so the outcome is that of applying row after row with
-``Source.IMPORT``: recorded in history, never pushed back, newest event wins (a person
-whose newer opt-out is known is never re-subscribed). Loading the same file again changes
-nothing, so a load stopped halfway is finished by running it again.
+number, a number change) goes through ``row_load`` in its place, so the outcome is that
+of applying row after row with ``Source.IMPORT``: recorded in history, never pushed back,
+newest event wins (a person whose newer opt-out is known is never re-subscribed). Loading
+the same file again changes nothing, so a load stopped halfway is finished by running it
+again.
 """
 
 import logging
