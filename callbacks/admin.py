@@ -18,7 +18,8 @@ from .models import CallbackEvent
 
 class ReadOnlyAdminMixin:
     """A callback is kept as received: nobody adds, changes or deletes one, superusers
-    included. Staff act on callbacks only through the replay action."""
+    included. Staff act on callbacks only through the replay action, which needs the
+    change permission (``has_replay_permission``): replaying applies what it says."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -106,7 +107,10 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
-    @admin.action(description=_("Replay selected callbacks"))
+    def has_replay_permission(self, request):
+        return request.user.has_perm("callbacks.change_callbackevent")
+
+    @admin.action(description=_("Replay selected callbacks"), permissions=["replay"])
     def replay(self, request, queryset):
         outcome = {}
         skipped = 0

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # admin sign-in throttling (config/settings/security.py)
     "rest_framework",
     "subscribers",
     "callbacks",
@@ -62,8 +63,12 @@ if DEBUG:
     # development and tests only: a production configuration does not install them.
     INSTALLED_APPS.append("simulator")
 
-# ModelBackend's rules, with a user's permissions read in one query (config/auth.py).
-AUTHENTICATION_BACKENDS = ["config.auth.OneQueryPermissionsBackend"]
+# ModelBackend's rules, with a user's permissions read in one query (config/auth.py); in
+# front of it django-axes refuses a sign-in while its user and address are locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "config.auth.OneQueryPermissionsBackend",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,5 +1,7 @@
-"""The public address and HTTPS: cookies, HSTS, the proxy header, CSRF origins."""
+"""The public address and HTTPS: cookies, HSTS, the proxy header, CSRF origins; staff
+sessions and sign-in throttling."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,3 +57,19 @@ if not HTTPS_ONLY and not DEBUG:
     SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
     if not SESSION_COOKIE_SECURE:
         SILENCED_SYSTEM_CHECKS += ["security.W012", "security.W016"]
+
+# Staff sessions (the only sessions: subscribers' pages go by their signed link) end this
+# many seconds after sign-in.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user
+# from one address, that pair is refused (429) for LOGIN_LOCKOUT_MINUTES, right password
+# or not. Counted in the database, so every web process sees them. Staff lift a lockout
+# by deleting its "access attempt" in the admin (Axes). By user and address together: a
+# user alone would let anyone lock a known staff member out.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"  # TRUSTED_PROXY_COUNT's rule
+AXES_RESET_ON_SUCCESS = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
