@@ -14,6 +14,7 @@ from subscribers.phone import mask, normalize_for_search
 
 from .apply import APPLICABLE, event_apply
 from .models import CallbackEvent
+from .parsing import clean_for_storage
 
 
 class ReadOnlyAdminMixin:
@@ -104,7 +105,8 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # A body too deep to re-indent (Vibes' retries are bounded, an attacker's depth is
         # not) is shown as received.
         with contextlib.suppress(ValueError, RecursionError):
-            text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
+            # Parsed again, a body's "\ud83d" is half an emoji that no page can encode.
+            text = json.dumps(clean_for_storage(json.loads(obj.body)), indent=2, ensure_ascii=False)
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
     def has_replay_permission(self, request):

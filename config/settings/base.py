@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.UnencodableReplacedMiddleware",  # no 500 for a stored lone surrogate
     # Last, as django-axes asks: turns a refused sign-in into its lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
