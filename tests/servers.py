@@ -104,7 +104,7 @@ class Served(Deployment):
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(f"{self.url}/healthz", timeout=10)
+                requests.get(f"{self.url}/healthz", timeout=10, allow_redirects=False)
                 break
             except requests.RequestException:
                 assert self.server.poll() is None, self.log()

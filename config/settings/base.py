@@ -18,14 +18,14 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-# A second terminal next to `make run` reads what `make run` set (its ports, the simulator's
-# credentials, the callback token, DEBUG), from the file its preflight writes
-# (simulator/management/commands/dev_ready.py); what the shell itself sets wins. Read only
-# where no SECRET_KEY is set, so a deployment never picks it up; DEV_ENV_FILE= turns it off.
-# `make run` itself (DEV_ENV_WRITER=1) takes everything from make, never from an older file.
+# A second terminal next to `make run` may read what `make run` set (its ports, the
+# simulator's credentials, the callback token, DEBUG) from the file its preflight writes
+# (simulator/management/commands/dev_ready.py), but only when it asks: DEV_ENV=1, as the
+# commands `make run` prints say. Never by itself: a start with nothing configured must
+# stop at the missing SECRET_KEY, not run in DEBUG with the public key because a
+# developer's file lies in the checkout. What the shell sets wins.
 DEV_ENV_FILE = os.environ.get("DEV_ENV_FILE", str(VAR_DIR / "dev.env"))
-_READS_DEV_ENV = "SECRET_KEY" not in os.environ and os.environ.get("DEV_ENV_WRITER") != "1"
-if DEV_ENV_FILE and _READS_DEV_ENV and Path(DEV_ENV_FILE).is_file():
+if os.environ.get("DEV_ENV") == "1" and DEV_ENV_FILE and Path(DEV_ENV_FILE).is_file():
     environ.Env.read_env(DEV_ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)

@@ -26,11 +26,10 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 # The header a TLS-terminating proxy sets, as "HEADER,value" (e.g.
-# "HTTP_X_FORWARDED_PROTO,https"); empty trusts none. Only a proxy that overwrites the
-# header may be trusted with it: a client could send it itself.
-_PROXY_SSL_HEADER = env.str(
-    "SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO,https" if HTTPS_ONLY else ""
-)
+# "HTTP_X_FORWARDED_PROTO,https"); empty (the default) trusts none. Only a proxy that
+# overwrites the header may be trusted with it: without one, any client could send it and
+# pass for HTTPS. So it is trusted only when configured, HTTPS_ONLY or not.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
 if _PROXY_SSL_HEADER:
     _header, _sep, _value = _PROXY_SSL_HEADER.partition(",")
     if not _header.strip() or not _value.strip():
