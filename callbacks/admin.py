@@ -107,7 +107,7 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         with contextlib.suppress(ValueError, RecursionError):
             # Parsed again, a body's "\ud83d" is half an emoji that no page can encode.
             text = json.dumps(clean_for_storage(json.loads(obj.body)), indent=2, ensure_ascii=False)
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+        return format_html('<pre class="callback-body">{}</pre>', text)
 
     def has_replay_permission(self, request):
         return request.user.has_perm("callbacks.change_callbackevent")

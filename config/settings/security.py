@@ -4,6 +4,7 @@ sessions and sign-in throttling."""
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import DEBUG, env
@@ -72,3 +73,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"  # TRUSTED_PROXY_COUNT's rule
 AXES_RESET_ON_SUCCESS = True
 AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
+
+# Content-Security-Policy on every response (django-csp's middleware, config/settings/
+# base.py): scripts and styles from this site's own files only, never inline, so markup an
+# attacker slips into a stored value cannot run. Every page keeps to it, the admin too:
+# templates load their CSS and JS from subscribers/static/subscribers/ (which a deployment
+# serves at STATIC_URL, as it serves the admin's). data: images are the admin's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
