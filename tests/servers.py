@@ -4,6 +4,7 @@ deployment is (DEBUG off, a real key, no simulator), on a database of its own th
 reads back goes through ``manage.py shell`` with the same environment."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -26,6 +27,11 @@ PRODUCTION_ENV = {
     "CONN_MAX_AGE": "0",
     "PYTHONUNBUFFERED": "1",
 }
+
+
+def form_token(html: str) -> str:
+    """The CSRF token of the form on a page, as a browser would post it back."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
 def free_port() -> int:

@@ -3,11 +3,9 @@ four workers: wrong passwords past the limit lock the user out from that address
 right password included, whichever worker answers; staff lift the lockout in the admin;
 a staff session lasts SESSION_COOKIE_AGE (8 hours by default)."""
 
-import re
-
 import requests
 
-from tests.servers import Served
+from tests.servers import Served, form_token
 
 from .test_safe_defaults import PRODUCTION, settings_under
 
@@ -26,7 +24,7 @@ ATTEMPTS = (
 def sign_in(base: str, username: str, password: str) -> tuple[requests.Session, int]:
     session = requests.Session()
     page = session.get(f"{base}/admin/login/", timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    token = form_token(page.text)
     answer = session.post(
         f"{base}/admin/login/?next=/admin/",
         {"username": username, "password": password, "csrfmiddlewaretoken": token},
@@ -49,7 +47,7 @@ def test_fifty_wrong_passwords_then_the_right_one_is_refused_until_staff_lift_it
         assert status == 302
         [attempt] = eval(site.shell(ATTEMPTS))  # noqa: S307 - the list our shell printed
         page = boss.get(f"{site.url}/admin/axes/accessattempt/{attempt}/delete/", timeout=30)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        token = form_token(page.text)
         lifted = boss.post(
             f"{site.url}/admin/axes/accessattempt/{attempt}/delete/",
             {"post": "yes", "csrfmiddlewaretoken": token},

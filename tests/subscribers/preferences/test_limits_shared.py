@@ -2,14 +2,13 @@
 gunicorn with four workers, configured as a deployment with nothing said about a cache,
 asked for new numbers from one preference link in parallel."""
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from django.conf import settings
 
-from tests.servers import Served
+from tests.servers import Served, form_token
 
 SETUP = """
 from subscribers import services
@@ -32,7 +31,7 @@ def ask_number(base: str, page: str, number: str) -> int:
     with requests.Session() as visitor:
         shown = visitor.get(base + page, timeout=30)
         assert shown.status_code == 200, shown.text[:300]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown.text).group(1)
+        token = form_token(shown.text)
         answer = visitor.post(
             f"{base}{page}number/",
             {"n-mdn": number, "csrfmiddlewaretoken": token},
