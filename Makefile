@@ -23,8 +23,8 @@ migrate: install
 # the product configured for the simulator. Each can be overridden from the shell. DEBUG
 # is said here: the settings default to off (and refuse to start without SECRET_KEY).
 run: export DEBUG ?= 1
-# make run writes var/dev.env for other terminals (dev_ready --preflight); it reads none.
-run: export DEV_ENV_WRITER = 1
+# make run writes var/dev.env (dev_ready --preflight) for commands in other terminals that
+# say DEV_ENV=1; its own processes take everything from here and read none.
 run: export WEB_PORT ?= 8000
 run: export SIM_PORT ?= 8001
 run: export VIBES_COMPANY_KEY ?= demo-company

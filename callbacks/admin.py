@@ -14,11 +14,13 @@ from subscribers.phone import mask, normalize_for_search
 
 from .apply import APPLICABLE, event_apply
 from .models import CallbackEvent, CallbackRegistration
+from .parsing import clean_for_storage
 
 
 class ReadOnlyAdminMixin:
     """A callback is kept as received: nobody adds, changes or deletes one, superusers
-    included. Staff act on callbacks only through the replay action."""
+    included. Staff act on callbacks only through the replay action, which needs the
+    change permission (``has_replay_permission``): replaying applies what it says."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -103,10 +105,14 @@ class CallbackEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # A body too deep to re-indent (Vibes' retries are bounded, an attacker's depth is
         # not) is shown as received.
         with contextlib.suppress(ValueError, RecursionError):
-            text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+            # Parsed again, a body's "\ud83d" is half an emoji that no page can encode.
+            text = json.dumps(clean_for_storage(json.loads(obj.body)), indent=2, ensure_ascii=False)
+        return format_html('<pre class="callback-body">{}</pre>', text)
 
-    @admin.action(description=_("Replay selected callbacks"))
+    def has_replay_permission(self, request):
+        return request.user.has_perm("callbacks.change_callbackevent")
+
+    @admin.action(description=_("Replay selected callbacks"), permissions=["replay"])
     def replay(self, request, queryset):
         outcome = {}
         skipped = 0

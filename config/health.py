@@ -5,7 +5,8 @@
 balancer never takes a healthy process out because Vibes is slow. ``/healthz/stalls``
 answers 503 when a figure of ``config.stalls`` is a problem, for a monitor that reads
 status codes; ``/metrics`` gives the same figures in Prometheus' text format. Neither
-shows personal data; set ``MONITORING_TOKEN`` to require ``Authorization: Bearer …``.
+shows personal data; still, outside DEBUG they answer only ``Authorization: Bearer
+<MONITORING_TOKEN>`` (404 when no token is set).
 """
 
 import hmac
@@ -63,9 +64,11 @@ def healthz(request):
 
 
 def _allowed(request) -> bool:
+    """With MONITORING_TOKEN set, its bearer only; without it, open in DEBUG and closed
+    (404) otherwise: a deployment that said nothing shows its figures to nobody."""
     token = settings.MONITORING_TOKEN
     if not token:
-        return True
+        return settings.DEBUG
     given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
     return hmac.compare_digest(given.encode(), token.encode())
 

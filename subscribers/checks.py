@@ -138,3 +138,28 @@ def check_suppression_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# Caches that count per process (or not at all, or not atomically): the text limits of
+# subscribers/limits.py would hold per web worker only.
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+)
+
+
+@register()
+def check_shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            f"The cache is {backend.rsplit('.', 1)[-1]}: each web process counts the text "
+            "limits on its own, so N workers send N times the texts a limit allows.",
+            hint="Unset CACHE_URL (the database or REDIS_URL's Redis is used), or point it "
+            "at Redis.",
+            id="subscribers.W008",
+        )
+    ]

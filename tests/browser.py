@@ -65,12 +65,39 @@ def browser():
 
 @contextmanager
 def open_page(browser, options: dict):
-    """A page in a fresh browser context (its own cookies), closed afterwards."""
+    """A page in a fresh browser context (its own cookies), closed afterwards.
+
+    Every browser test checks the Content-Security-Policy on the way: each HTML page it
+    opens must carry the header (config/settings/security.py), and nothing on any page
+    may break it (the browser says so on the console: an inline script or style)."""
     context = browser.new_context(**options)
+    page = context.new_page()
+    violations, unguarded = [], []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text} at {message.location}")
+            if "Content Security Policy" in message.text and not getattr(page, "auditing", False)
+            else None
+        ),
+    )
+    page.on("response", lambda response: unguarded.extend(_without_csp(response)))
     try:
-        yield context.new_page()
+        yield page
     finally:
         context.close()
+    assert not violations, violations
+    assert not unguarded, unguarded
+
+
+def _without_csp(response) -> list[str]:
+    """The page's URL when ``response`` is an HTML page that came without the header."""
+    if response.request.resource_type != "document" or not 200 <= response.status < 300:
+        return []
+    headers = response.headers
+    if not headers.get("content-type", "").startswith("text/html"):
+        return []
+    return [] if "content-security-policy" in headers else [response.url]
 
 
 @pytest.fixture
@@ -87,8 +114,16 @@ def desktop_page(browser):
 
 def axe_findings(page) -> dict[str, list]:
     """axe-core's violations on the page, by impact: {"critical": [(rule id, help,
-    [targets])], "serious": […], "moderate": […], "minor": […]}."""
-    results = Axe().run(page)
+    [targets])], "serious": […], "moderate": […], "minor": […]}.
+
+    axe-core itself sets inline styles while it checks, which the page's policy refuses:
+    those refusals are the tool's, not the page's (``open_page`` does not count them)."""
+    page.auditing = True
+    try:
+        results = Axe().run(page)
+        page.evaluate("0")  # the console messages of the run arrive before this answer
+    finally:
+        page.auditing = False
     found: dict[str, list] = {"critical": [], "serious": [], "moderate": [], "minor": []}
     for violation in results.response["violations"]:
         targets = [", ".join(node["target"]) for node in violation["nodes"]]

@@ -18,14 +18,14 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-# A second terminal next to `make run` reads what `make run` set (its ports, the simulator's
-# credentials, the callback token, DEBUG), from the file its preflight writes
-# (simulator/management/commands/dev_ready.py); what the shell itself sets wins. Read only
-# where no SECRET_KEY is set, so a deployment never picks it up; DEV_ENV_FILE= turns it off.
-# `make run` itself (DEV_ENV_WRITER=1) takes everything from make, never from an older file.
+# A second terminal next to `make run` may read what `make run` set (its ports, the
+# simulator's credentials, the callback token, DEBUG) from the file its preflight writes
+# (simulator/management/commands/dev_ready.py), but only when it asks: DEV_ENV=1, as the
+# commands `make run` prints say. Never by itself: a start with nothing configured must
+# stop at the missing SECRET_KEY, not run in DEBUG with the public key because a
+# developer's file lies in the checkout. What the shell sets wins.
 DEV_ENV_FILE = os.environ.get("DEV_ENV_FILE", str(VAR_DIR / "dev.env"))
-_READS_DEV_ENV = "SECRET_KEY" not in os.environ and os.environ.get("DEV_ENV_WRITER") != "1"
-if DEV_ENV_FILE and _READS_DEV_ENV and Path(DEV_ENV_FILE).is_file():
+if os.environ.get("DEV_ENV") == "1" and DEV_ENV_FILE and Path(DEV_ENV_FILE).is_file():
     environ.Env.read_env(DEV_ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # admin sign-in throttling (config/settings/security.py)
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,11 +67,16 @@ if DEBUG:
     # development and tests only: a production configuration does not install them.
     INSTALLED_APPS.append("simulator")
 
-# ModelBackend's rules, with a user's permissions read in one query (config/auth.py).
-AUTHENTICATION_BACKENDS = ["config.auth.OneQueryPermissionsBackend"]
+# ModelBackend's rules, with a user's permissions read in one query (config/auth.py); in
+# front of it django-axes refuses a sign-in while its user and address are locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "config.auth.OneQueryPermissionsBackend",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY, config/settings/security.py
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +84,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.UnencodableReplacedMiddleware",  # no 500 for a stored lone surrogate
+    # Last, as django-axes asks: turns a refused sign-in into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,7 +155,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-# Cache (rate limits of the link-request form). Per process by default; with several web
-# processes set CACHE_URL (e.g. redis://host:6379/2) to share the counts. Use a Redis
-# database of its own: the cache's clear() empties the whole database.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Cache: the rate limits' counts (subscribers/limits.py) and the admin's short-lived
+# figures. Shared by every process by default, so that a limit holds under several web
+# workers: CACHE_URL when set; else Redis at REDIS_URL under a key prefix of its own (its
+# clear() removes only those keys: the database is the Celery broker's too); else a table
+# in the database (created by `migrate`, see subscribers/apps.py). Both count atomically
+# (config/cache.py). A per-process cache (locmem://) outside DEBUG is a system check's error.
+CACHE_TABLE = "vibes_cache"
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.SharedRedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "vibes-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "config.cache.CountingDatabaseCache", "LOCATION": CACHE_TABLE}}

@@ -67,14 +67,15 @@ def request_link(*, mdn: str, reference: str = "") -> bool:
     silent (the answer stays the same), so it cannot be used to probe for numbers.
     """
     reference = reference or new_reference()
-    within_limit = limits.hit(
-        "link-request-mdn", mdn, _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT)
-    )
     person = number_holders(mdn).first()  # never the page of a number that died on them
     # The same work either way: sign a token (for an unsaved stand-in when unknown).
     url = links.preference_url(person or Person(pk=0, link_version=0))
     sender = import_string(_setting("PREFERENCE_LINK_SENDER", DEFAULT_SENDER))
-    send = within_limit and person is not None
+    # Only a link that goes out counts against the number (the page's padding hides the
+    # one cache round trip this adds for a known number).
+    send = person is not None and limits.hit(
+        "link-request-mdn", mdn, _setting("PREFERENCE_LINK_NUMBER_LIMIT", NUMBER_LIMIT)
+    )
     if send:
         sender(person=person, url=url, reference=reference)
     return send

@@ -1,17 +1,18 @@
 """Load Vibes' Subscription Extract: the daily file that is the only bulk source of list
 membership (docs/vibes.md, "Quirks"). Tab-separated, one subscription event a row.
 
-Rows are read and checked one by one (a bad row is reported with its line number and the
-rest are loaded), then applied ``batch_size`` at a time on the set-based path the
-callbacks use (``callbacks/batch/extract.py``), each batch in a transaction of its own.
-A row that path leaves to the services (an erased or dead number, a number change) goes
-through ``row_load`` in its place, so the outcome is that of applying row after row with
-``Source.IMPORT``: recorded in history, never pushed back, newest event wins (a person
-whose newer opt-out is known is never re-subscribed). Loading the same file again changes
-nothing, so a load stopped halfway is finished by running it again.
+Rows are read line by line as Vibes writes them, with no quoting (``extract_lines``), and
+checked one by one: a bad row is refused with its line number and why, counted as a "bad
+row", and the rest are loaded. Good rows are applied ``batch_size`` at a time on the
+set-based path the callbacks use (``callbacks/batch/extract.py``), each batch in a
+transaction of its own. A row that path leaves to the services (an erased or dead
+number, a number change) goes through ``row_load`` in its place, so the outcome is that
+of applying row after row with ``Source.IMPORT``: recorded in history, never pushed back,
+newest event wins (a person whose newer opt-out is known is never re-subscribed). Loading
+the same file again changes nothing, so a load stopped halfway is finished by running it
+again.
 """
 
-import csv
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from .. import custom_values, services
 from ..models import Source, Subscription
 from ..services import VibesIdentity
 from ..vibes.dates import parse_vibes_datetime
+from .extract_lines import NotAnExtract, header, rows
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +44,6 @@ BATCH_SIZE = 2000
 
 class BadRow(ValueError):
     pass
-
-
-class NotAnExtract(ValueError):
-    """The file lacks the columns every extract has."""
 
 
 class _DryRun(Exception):
@@ -60,22 +58,21 @@ def extract_load(
     on_bad_row: Callable[[int, str], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> Counter:
-    """Load the open extract file ``handle``; return counts by outcome.
+    """Load the open extract file ``handle`` (binary, or text); return counts by outcome.
 
     ``batch_size`` 0 applies every row through ``row_load`` (the per-row path). A dry run
     applies everything in one transaction, locking nothing, and rolls it back, so its
     counts are exactly what a real load would do."""
     counts: Counter = Counter()
-    reader = csv.reader(handle, delimiter="\t")
-    header = [(name or "").strip().lower() for name in next(reader, [])]
-    missing = REQUIRED - set(header)
+    columns = header(handle)
+    missing = REQUIRED - set(columns)
     if missing:
         raise NotAnExtract(f"not an extract file: missing columns {sorted(missing)}")
-    rows = _good_rows(reader, header, counts, on_row, on_bad_row)
+    good = _good_rows(handle, columns, counts, on_row, on_bad_row)
     try:
         with transaction.atomic() if dry_run else nullcontext():
             batch: list[ExtractRow] = []
-            for row in rows:
+            for row in good:
                 if not batch_size:
                     counts[row_load(row, counts)] += 1
                     continue
@@ -91,22 +88,19 @@ def extract_load(
     return +counts
 
 
-def _good_rows(reader, header, counts, on_row, on_bad_row) -> Iterator[ExtractRow]:
+def _good_rows(handle, columns, counts, on_row, on_bad_row) -> Iterator[ExtractRow]:
     fields = custom_values.definitions()
-    width = len(header)
-    for values in reader:
+    for line, values, why in rows(handle, len(columns)):
         if on_row:
             on_row()
-        if not values:
-            continue  # a blank line
-        values = [v.strip() for v in values[:width]]
-        row = dict(zip(header, values + [""] * (width - len(values)), strict=True))
         try:
-            yield row_read(row, reader.line_num, fields)
+            if values is None:
+                raise BadRow(why)
+            yield row_read(dict(zip(columns, values, strict=True)), line, fields)
         except BadRow as exc:
             counts["bad rows"] += 1
             if on_bad_row:
-                on_bad_row(reader.line_num, str(exc))
+                on_bad_row(line, str(exc))
 
 
 def row_read(row: dict, line: int = 0, fields=None) -> ExtractRow:

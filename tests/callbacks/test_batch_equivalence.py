@@ -195,6 +195,7 @@ WALL_CLOCK = {
     "refused_since",
     "confirmed_at",
     "seen_at",
+    "last_seen_at",
     "reviewed_at",
     "sent_at",
     "decided_at",

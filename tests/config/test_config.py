@@ -13,7 +13,7 @@ def run_manage(*args, **env):
         **{
             k: v
             for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
         },
         **env,
     }

@@ -138,6 +138,8 @@ def test_trusted_origins_can_be_listed():
 def test_without_a_proxy_header_setting_x_forwarded_proto_is_not_trusted():
     values = settings_under({**PRODUCTION, "HTTPS_ONLY": "0"})
     assert values["SECURE_PROXY_SSL_HEADER"] is None
+    https_only = settings_under(PRODUCTION)  # HTTPS_ONLY on by default: still not trusted
+    assert https_only["SECURE_SSL_REDIRECT"] and https_only["SECURE_PROXY_SSL_HEADER"] is None
 
 
 @pytest.fixture
@@ -211,7 +213,7 @@ def test_a_number_code_sender_that_only_logs_is_a_warning_outside_debug():
     assert "subscribers.W006" not in run_manage("check", **PRODUCTION).stderr
 
 
-def test_a_second_terminal_reads_make_runs_file_and_make_run_itself_never_does(tmp_path):
+def test_make_runs_file_is_read_only_by_a_command_that_asks_for_it(tmp_path):
     dev_env = tmp_path / "dev.env"
     dev_env.write_text("DEBUG=1\nSITE_URL=http://127.0.0.1:8400\n")
     show = (
@@ -220,10 +222,13 @@ def test_a_second_terminal_reads_make_runs_file_and_make_run_itself_never_does(t
         "-c",
         "from django.conf import settings; print(settings.SITE_URL)",
     )
-    second = run_manage(*show, DEV_ENV_FILE=str(dev_env))
+    second = run_manage(*show, DEV_ENV_FILE=str(dev_env), DEV_ENV="1")
     assert second.stdout.strip() == "http://127.0.0.1:8400", second.stderr
+    # A start with nothing configured does not run in DEBUG because the file is there.
+    bare = run_manage(*show, DEV_ENV_FILE=str(dev_env))
+    assert bare.returncode != 0 and "SECRET_KEY must be set" in bare.stderr
     # make run's own processes take what make exports: an older run's file never leaks in.
-    writer = run_manage(*show, DEV_ENV_FILE=str(dev_env), DEV_ENV_WRITER="1", DEBUG="1")
+    writer = run_manage(*show, DEV_ENV_FILE=str(dev_env), DEBUG="1")
     assert writer.stdout.strip() == "http://127.0.0.1:8000", writer.stderr
     # A deployment, which sets its SECRET_KEY, never reads it either.
     deployed = run_manage(*show, DEV_ENV_FILE=str(dev_env), **PRODUCTION)

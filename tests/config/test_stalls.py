@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from callbacks.models import CallbackEvent
@@ -12,6 +13,16 @@ from subscribers.outbox.origin import unpushed
 from tests.browser import screenshot
 
 pytestmark = pytest.mark.django_db
+
+
+MONITOR = "monitor-" + "m" * 32
+
+
+@pytest.fixture
+def client(settings):
+    """A monitor holding the token: outside DEBUG (as pytest runs) the figures need it."""
+    settings.MONITORING_TOKEN = MONITOR
+    return Client(headers={"Authorization": f"Bearer {MONITOR}"})
 
 
 def _callback(status: str, *, age: timedelta = timedelta(0), event_id: str = "E1"):
@@ -147,3 +158,12 @@ def test_marketing_staff_see_every_stall_and_others_only_what_they_may_open(
     clerk = django_user_model.objects.create_user("clerk", password="x-pass-2026", is_staff=True)
     client.force_login(clerk)
     assert "Needs attention" not in client.get("/admin/").content.decode()
+
+
+def test_without_a_token_the_figures_are_open_in_debug_only(settings):
+    settings.MONITORING_TOKEN = ""
+    for path in ("/healthz/stalls", "/metrics"):
+        assert Client().get(path).status_code == 404
+    settings.DEBUG = True
+    for path in ("/healthz/stalls", "/metrics"):
+        assert Client().get(path).status_code in (200, 503)

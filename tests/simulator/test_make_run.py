@@ -67,6 +67,7 @@ def second_terminal(tmp_path) -> dict:
         if k not in drop and not k.startswith(("PYTEST_", "VIBES_", "DJANGO_", "NUMBER_"))
     }
     env["DEV_ENV_FILE"] = str(tmp_path / "dev.env")
+    env["DEV_ENV"] = "1"  # as every command `make run` prints says
     return env
 
 
@@ -173,7 +174,9 @@ def test_make_run_serves_the_whole_loop_and_runs_again(tmp_path):
         assert again.returncode == 0, again.stderr
         assert f"{web}/admin/" in again.stdout and f"--url {sim}" in again.stdout
         join_a_list(re.search(r"Preference page:\s+(\S+)", out)[1])
-        printed = re.search(r"\.venv/bin/python manage\.py (vibes_simulator_ctl reply-y .+)", out)
+        printed = re.search(
+            r"DEV_ENV=1 \.venv/bin/python manage\.py (vibes_simulator_ctl reply-y .+)", out
+        )
         deadline = time.monotonic() + 30
         while (replied := manage(shell, *printed[1].split())).returncode:
             # "No pending participant" until the worker has pushed the join to the simulator.

@@ -4,7 +4,8 @@
 the beat schedule a killed run may have left half-written, stop early with a clear
 message when a port is taken (usually an earlier run still going), and write what `make
 run` set to ``DEV_ENV_FILE`` (``var/dev.env``), which the settings read in a second
-terminal: every command printed then works there as it is, on whatever ports.
+terminal that says ``DEV_ENV=1``: every command printed (it says so) then works there as
+it is, on whatever ports.
 
 Without it (a process in Procfile.dev): wait for the simulator and the web server,
 register the simulator's callbacks to the web server (one line, not one per callback),
@@ -190,9 +191,9 @@ class Command(BaseCommand):
                     f"  Vibes simulator:  {sim}  (state: {sim}/_sim/state)",
                     "  Join a list on that page, then answer the confirmation text (in another",
                     "  terminal, in this folder):",
-                    f"    .venv/bin/python manage.py vibes_simulator_ctl reply-y --url {sim} "
-                    f"--mdn {person.mdn if person else '+1…'}",
-                    "  See this again: .venv/bin/python manage.py dev_ready --print",
+                    "    DEV_ENV=1 .venv/bin/python manage.py vibes_simulator_ctl reply-y "
+                    f"--url {sim} --mdn {person.mdn if person else '+1…'}",
+                    "  See this again: DEV_ENV=1 .venv/bin/python manage.py dev_ready --print",
                     "  Ctrl-C stops everything.",
                     "",
                 ]

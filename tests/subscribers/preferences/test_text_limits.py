@@ -100,3 +100,31 @@ def test_staff_typing_numbers_meet_the_same_limits(marketing_client, world, sett
     assert [mdn for _pk, mdn in NumberProof.objects.values_list("person", "mdn")] == [
         "+14155550501"
     ]
+
+
+def test_asks_refused_for_one_page_do_not_use_up_the_numbers_day(client, world, settings):
+    """A link past its own limit keeps typing someone's number: refused, so not counted
+    against that number, whose owner can still change to it."""
+    for n in range(settings.TEXT_LIMIT_PER_PERSON):
+        assert ask_number(client, world.person, f"+1415555{n + 400:04d}").status_code == 302
+    wanted = "+14155550777"
+    for _ in range(settings.TEXT_LIMIT_PER_NUMBER):
+        assert ask_number(client, world.person, wanted).status_code == 429
+    owner = other_person(7)
+    assert ask_number(client, owner, wanted, ip="198.51.100.7").status_code == 302
+    assert NumberProof.objects.filter(person=owner, mdn=wanted).exists()
+
+
+def test_one_links_refused_asks_leave_its_shared_address_its_quota(client, world, settings):
+    """Behind one shared address (a school, a carrier's NAT) one link asking thirty times
+    uses up only what it was sent: the others there still get their texts."""
+    answers = [
+        ask_number(client, world.person, f"+1415555{n:04d}").status_code for n in range(500, 530)
+    ]
+    assert answers.count(302) == settings.TEXT_LIMIT_PER_PERSON
+    neighbours = [other_person(n) for n in range(20, 25)]
+    others = [
+        ask_number(client, person, f"+1415555{n + 600:04d}").status_code
+        for n, person in enumerate(neighbours)
+    ]
+    assert others == [302] * (settings.TEXT_LIMIT_PER_ADDRESS - settings.TEXT_LIMIT_PER_PERSON)

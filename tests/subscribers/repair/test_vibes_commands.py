@@ -5,7 +5,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from simulator import demo
 from simulator.records import SimSubscription
@@ -24,9 +24,14 @@ HEADER = (
 )
 
 
-def run(*args) -> tuple[str, str]:
+def run(*args, check: bool = True) -> tuple[str, str]:
+    """What a command printed; ``check=False`` also when it ended with an error."""
     out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError:
+        if check:
+            raise
     return out.getvalue(), err.getvalue()
 
 
@@ -67,13 +72,16 @@ def test_import_extract_loads_good_rows_reports_bad_ones_and_keeps_newer_optouts
         + "pkD\t\t+12995551237\t\t\tDeals\t2017-04-05 14:30:00 -0600\t\tOPT_IN\t\n"
         + "pkE\t\t+12995551238\t\t1235\tNews\t2017-04-05 14:30:00 -0600\t\tMAYBE\t\n"
     )
-    out, err = run("vibes_import_extract", str(path), "--dry-run")
+    with pytest.raises(CommandError, match="3 rows refused") as refused:
+        run("vibes_import_extract", str(path), "--dry-run")
+    assert refused.value.returncode == 2  # rows refused, the others checked
+    out, err = run("vibes_import_extract", str(path), "--dry-run", check=False)
     assert (
         "dry run" in out
         and "opted in: 1" in out
         and not Person.objects.filter(person_key="pkA").exists()
     )
-    out, err = run("vibes_import_extract", str(path))
+    out, err = run("vibes_import_extract", str(path), check=False)
     assert "bad rows: 3" in out and "opted in: 1" in out and "opted out: 1" in out
     assert "skipped: a newer event is known: 1" in out
     assert "line 5:" in err and "line 6:" in err and "line 7:" in err
