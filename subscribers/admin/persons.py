@@ -27,6 +27,7 @@ from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
 from .paging import EstimatedCountPaginator
 from .person_rows import (
+    FULL_NUMBER_PERMISSION,
     attach_list_statuses,
     last_change_text,
     lists_html,
@@ -74,8 +75,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     )
     search_fields = ("mdn",)  # shows the search box; the search itself is person_search()
     search_help_text = _(
-        "A mobile number in any format, an external id, a Vibes person key, "
-        "or a first and/or last name (whole words)."
+        "A mobile number in any format or any 3 or more of its digits (the last four), an "
+        "external id, a Vibes person key, or a name or 3 or more letters of one."
     )
     ordering = ("-last_change_at", "-id")
     sortable_by = ("last_change",)
@@ -150,6 +151,11 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
 
     def get_changelist(self, request, **kwargs):
         return PersonChangeList
+
+    def get_changelist_instance(self, request):
+        cl = super().get_changelist_instance(request)
+        cl.full_numbers = request.user.has_perm(FULL_NUMBER_PERMISSION)
+        return cl
 
     def get_search_results(self, request, queryset, search_term):
         return person_search(queryset, search_term), False
