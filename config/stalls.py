@@ -5,14 +5,11 @@ newest callback), so the admin index and a monitor scraping every few seconds ca
 them on every request. ``STALL_*`` settings say when a figure is a problem.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackEvent
@@ -20,40 +17,16 @@ from subscribers.deadlines import past_target
 from subscribers.models import SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
 
-
-@dataclass(frozen=True)
-class Figure:
-    key: str  # stable, machine-readable: the JSON key and the metric's name
-    label: str  # what staff read
-    value: float | None  # None: nothing to measure (no backlog, no callback yet)
-    problem: bool
-    url: str = ""  # the admin list that shows the rows behind it
-    unit: str = ""  # "seconds" for ages
-    permission: str = ""  # who may open that list (and so sees the figure in the admin)
-
-    @property
-    def shown(self) -> str:
-        """The value as staff read it: a count, or an age in words ("12 minutes")."""
-        if self.value is None:
-            return "—"
-        if self.unit == "seconds":
-            now = timezone.now()
-            return timesince(now - timedelta(seconds=self.value), now)
-        return f"{self.value:,}"
-
-
-def _age(since: datetime | None, now: datetime) -> float | None:
-    return max(0.0, (now - since).total_seconds()) if since else None
-
-
-def _changelist(name: str, **query) -> str:
-    params = "&".join(f"{k}={v}" for k, v in query.items())
-    return f"{reverse(f'admin:{name}_changelist')}?{params}"
+from .figures import Figure
+from .figures import age as _age
+from .figures import changelist as _changelist
+from .stalls_people import people_figures
+from .stalls_workers import worker_figures
 
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
-    return _sync_figures(now) + _compliance_figures(now)
+    return [figure for source in FIGURE_SOURCES for figure in source(now)]
 
 
 def _sync_figures(now: datetime) -> list[Figure]:
@@ -93,6 +66,14 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(outbox, state__exact="pending"),
             "seconds",
             permission="subscribers.view_push",
+            meaning=_(
+                "Nothing changed here reaches Vibes: opt-outs made here wait, and Vibes keeps "
+                "texting people by what it had."
+            ),
+            fix=_(
+                "Correct VIBES_USERNAME, VIBES_PASSWORD and VIBES_COMPANY_KEY and restart; the "
+                "waiting pushes then go out by themselves."
+            ),
         ),
         Figure(
             "callbacks_failed",
@@ -101,6 +82,11 @@ def _sync_figures(now: datetime) -> list[Figure]:
             failed_callbacks > 0,
             _changelist(callbacks, status__exact="failed"),
             permission="callbacks.view_callbackevent",
+            meaning=_(
+                "What Vibes reported about these people (joins, opt-outs) is missing from our "
+                "records."
+            ),
+            fix=_("Open each, read its error, fix the cause, then replay it (the Replay action)."),
         ),
         Figure(
             "callbacks_waiting",
@@ -109,6 +95,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             bool(backlog_age and backlog_age > settings.STALL_BACKLOG_SECONDS),
             _changelist(callbacks, status__exact="received"),
             permission="callbacks.view_callbackevent",
+            meaning=_("What Vibes reported is not applied yet: our records lag behind Vibes."),
+            fix=_("The worker applies them: check that it runs (the worker line)."),
         ),
         Figure(
             "callbacks_oldest_waiting_age",
@@ -118,6 +106,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(callbacks, status__exact="received", o="1"),
             "seconds",
             permission="callbacks.view_callbackevent",
+            meaning=_("What Vibes reported is not applied yet: our records lag behind Vibes."),
+            fix=_("The worker applies them: check that it runs (the worker line)."),
         ),
         Figure(
             "callbacks_last_received_age",
@@ -131,6 +121,14 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(callbacks),
             "seconds",
             permission="callbacks.view_callbackevent",
+            meaning=_(
+                "If Vibes stopped calling us, opt-outs people text to Vibes never reach our "
+                "records."
+            ),
+            fix=_(
+                "Check the callback registrations (manage.py vibes_register_callbacks) and that "
+                "Vibes can reach /callbacks/."
+            ),
         ),
         Figure(
             "pushes_stopped",
@@ -139,6 +137,11 @@ def _sync_figures(now: datetime) -> list[Figure]:
             stopped_pushes > 0,
             _changelist(outbox, state__exact="stopped"),
             permission="subscribers.view_push",
+            meaning=_(
+                "Changes made here (joins, opt-outs, details) did not reach Vibes: Vibes texts "
+                "these people by what it had."
+            ),
+            fix=_("Open each and read its error; fix the cause and Retry it, or Discard it."),
         ),
         Figure(
             "pushes_failed",
@@ -147,6 +150,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             failed_pushes > 0,
             _changelist(outbox, state__exact="failed"),
             permission="subscribers.view_push",
+            meaning=_("Changes made here have not reached Vibes yet; they are retried every hour."),
+            fix=_("Read the last error of each: most often Vibes was down or refused the data."),
         ),
         Figure(
             "pushes_pending",
@@ -155,6 +160,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             bool(pending_age and pending_age > settings.STALL_PUSH_SECONDS),
             _changelist(outbox, state__exact="pending"),
             permission="subscribers.view_push",
+            meaning=_("Changes made here wait to be sent to Vibes."),
+            fix=_("Check that the worker runs and that Vibes answers."),
         ),
         Figure(
             "pushes_oldest_pending_age",
@@ -164,6 +171,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(outbox, state__exact="pending"),
             "seconds",
             permission="subscribers.view_push",
+            meaning=_("Changes made here wait to be sent to Vibes."),
+            fix=_("Check that the worker runs and that Vibes answers."),
         ),
     ]
 
@@ -181,6 +190,14 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             late > 0,
             _changelist("subscribers_optoutdeadline", state="open"),
             permission="subscribers.view_optoutdeadline",
+            meaning=_(
+                "People left a list but Vibes has not confirmed it in time: they may still get "
+                "texts."
+            ),
+            fix=_(
+                "Open each deadline and its person's pushes; opt the person out in Vibes by hand "
+                "if needed."
+            ),
         ),
         Figure(
             "suppressed_numbers_named_again",
@@ -189,5 +206,20 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             hits > 0,
             _changelist("subscribers_suppressionhit", reviewed_at__isempty="1"),
             permission="subscribers.view_suppressionhit",
+            meaning=_(
+                "An erased number came back through a sign-up, callback or import; we do not text "
+                "it."
+            ),
+            fix=_("Review each one and decide whether it is a new consent."),
         ),
     ]
+
+
+#: Every function that measures figures, in the order Needs attention lists them: what
+#: leaves subscribers unheard first. To add a line, add a function (now -> [Figure]).
+FIGURE_SOURCES = [
+    people_figures,
+    worker_figures,
+    _sync_figures,
+    _compliance_figures,
+]

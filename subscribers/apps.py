@@ -6,7 +6,9 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        from . import checks, lookups  # noqa: F401  (register the system checks, ``__any``)
+        # checks and lookups register the system checks and ``__any`` on import.
+        from . import checks, heartbeat, lookups  # noqa: F401
         from .outbox import signals
 
         signals.connect()  # local changes -> outbox -> push to Vibes
+        heartbeat.connect()  # beat says it runs (Needs attention)

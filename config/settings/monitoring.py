@@ -7,6 +7,8 @@ from .base import env
 STALL_BACKLOG_SECONDS = env.int("STALL_BACKLOG_SECONDS", default=300)
 STALL_PUSH_SECONDS = env.int("STALL_PUSH_SECONDS", default=300)
 STALL_CALLBACK_SILENCE_SECONDS = env.int("STALL_CALLBACK_SILENCE_SECONDS", default=86400)
+# The worker or beat not seen for this long is down (subscribers/heartbeat.py).
+STALL_HEARTBEAT_SECONDS = env.int("STALL_HEARTBEAT_SECONDS", default=300)
 MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
 
 # Every handler carries the credential filter (config/logsafe.py): callback and preference

@@ -8,6 +8,7 @@ from ..outbox.models import Push, PushAttempt, VibesAccess
 from .dead_numbers import DEAD_NUMBER_REASONS, DeadNumber, number_holders
 from .deadlines import OptOutDeadline
 from .fields import CustomField
+from .heartbeats import Heartbeat
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
 from .persons import Person, Source
@@ -19,6 +20,7 @@ __all__ = [
     "DEAD_NUMBER_REASONS",
     "CustomField",
     "DeadNumber",
+    "Heartbeat",
     "NumberProof",
     "OptOutDeadline",
     "Person",
