@@ -35,6 +35,8 @@ run: export SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 run: export VIBES_API_URL ?= http://127.0.0.1:$(SIM_PORT)
 # The simulator has no texts to show: the code proving a new number is printed instead.
 run: export NUMBER_CODE_SENDER ?= subscribers.services.proofs.console_sender
+# Likewise the link a "text me a new link" request would text.
+run: export PREFERENCE_LINK_SENDER ?= subscribers.preferences.link_requests.console_sender
 
 run: migrate
 	$(PY) manage.py demo_data

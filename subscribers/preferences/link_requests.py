@@ -8,10 +8,12 @@ client address by ``limits.hit`` (Django's cache, keyed hashes only).
 
 How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a callable
 ``send(*, person, url)``. It must not do HTTP itself (no HTTP inside a request): a real
-sender queues a Celery task. The default only logs that a link was requested.
+sender queues a Celery task. The default only logs that a link was requested;
+``make run`` prints the link in the console (``console_sender``).
 """
 
 import logging
+import sys
 import time
 
 from django.conf import settings
@@ -35,6 +37,16 @@ monotonic = time.monotonic
 def log_sender(*, person: Person, url: str) -> None:
     """Default sender: records that a link was asked for; never the number or the link."""
     logger.info("preference link requested for person #%s", person.pk)
+
+
+def console_sender(*, person: Person, url: str) -> None:
+    """For ``make run`` only (DEBUG): the link in the console, as the simulator has no texts
+    to show, so the flow can be finished. Written to the terminal, not logged: the log
+    filter (config/logsafe.py) rightly hides preference tokens. Refuses outside DEBUG."""
+    if not settings.DEBUG:
+        raise RuntimeError("console_sender prints links: only for development (DEBUG)")
+    sys.stdout.write(f"\nDEV ONLY: new preference link for person #{person.pk}:\n  {url}\n\n")
+    sys.stdout.flush()
 
 
 def _setting(name: str, default):
