@@ -20,10 +20,11 @@ from ..models import (
     SuppressedNumber,
     SuppressionHit,
 )
+from .custom_fields import CustomFieldAdmin
 from .dead_numbers import DeadNumberAdmin
 from .deadlines import OptOutDeadlineAdmin
 from .erasure import SuppressedNumberAdmin, SuppressionHitAdmin
-from .history import CustomFieldAdmin, SubscriptionEventAdmin
+from .history import SubscriptionEventAdmin
 from .lists import SubscriptionListAdmin
 from .persons import PersonAdmin, SubscriptionInline
 from .revocations import RevocationReviewAdmin
