@@ -87,6 +87,9 @@ def last_name_expression():
 #: The shortest part of a number or name matched anywhere in it: a trigram index (the
 #: migration ``person_search_trigram_indexes``, PostgreSQL) needs three characters.
 PART_MIN = 3
+#: Ten digits or more are a whole number: matched exactly once normalised (above), which is
+#: one index lookup; a part of a number is shorter.
+WHOLE_NUMBER_DIGITS = 10
 _NUMBER_LIKE = re.compile(r"[\d\s()+.\-]+")
 
 
@@ -117,7 +120,7 @@ def person_search(queryset, term: str):
         condition |= Q(_first=first, _last=last)
     if _NUMBER_LIKE.fullmatch(term):
         digits = re.sub(r"\D", "", term)
-        if len(digits) >= PART_MIN:
+        if PART_MIN <= len(digits) < WHOLE_NUMBER_DIGITS:
             condition |= Q(mdn__contains=digits)
     else:
         words = lowered.split()
