@@ -23,7 +23,6 @@ from ..preferences.links import preference_url
 from ..reasons import reason_text
 from . import erasure, person_actions, person_form, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
-from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
 from .paging import EstimatedCountPaginator
 from .person_rows import (
@@ -35,6 +34,7 @@ from .person_rows import (
     result_list_context,
     status_labels,
 )
+from .proof_page import consent_response
 from .subscriptions_inline import SubscriptionInline
 from .timeline import PAGE_PARAM, person_timeline
 
@@ -317,7 +317,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         person = self._person_or_404(request, object_id)
         if not self.has_export_permission(request):
             raise PermissionDenied
-        return proof_of_consent_response(person)
+        return consent_response(request, person, self)
 
     def preference_link_view(self, request, object_id):
         person = self._person_or_404(request, object_id)
