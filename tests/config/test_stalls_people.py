@@ -15,6 +15,7 @@ from subscribers.heartbeat import HEARTBEAT_TASK, last_seen, seen
 from subscribers.models import Heartbeat, RevocationReview
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
+from tests.subscribers.admin.admin_helpers import log_in_as_superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,6 @@ def test_beat_publishing_the_heartbeat_and_a_worker_running_it_record_each(setti
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_the_needs_attention_list_in_a_browser(live_server, browser, django_user_model, width):
-    django_user_model.objects.create_superuser("ops", "ops@example.com", "ops-password-2026")
     RevocationReview.objects.create(
         mdn="+12995550100",
         text="please stop texting me",
@@ -114,11 +114,7 @@ def test_the_needs_attention_list_in_a_browser(live_server, browser, django_user
     seen(Heartbeat.Process.WORKER, timezone.now() - timedelta(hours=1))
     seen(Heartbeat.Process.BEAT)
     with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", "ops")
-        page.fill("input[name=password]", "ops-password-2026")
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
+        log_in_as_superuser(page, live_server.url, "ops")
         items = page.locator(".stalls li").all_inner_texts()
         assert any(i.startswith("Texts waiting for an opt-out review: 1") for i in items)
         assert any(i.startswith("A Celery worker was last seen") for i in items)

@@ -3,7 +3,6 @@ field first; stopped pushes with Retry and Discard."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from subscribers.models import CustomField, Person, Push
@@ -11,7 +10,7 @@ from subscribers.outbox.suppress import pushes_suppressed
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
 
-from .admin_helpers import PASSWORD
+from .admin_helpers import PASSWORD, log_in_as_superuser
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/subscribers/customfield/add/"
@@ -142,14 +141,9 @@ def test_staff_who_may_only_view_pushes_get_neither_action(client, django_user_m
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_custom_field_rows_and_push_actions_in_a_browser(live_server, browser, width):
-    get_user_model().objects.create_superuser("sam", "sam@example.com", PASSWORD)
     stopped()
     with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", "sam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
+        log_in_as_superuser(page, live_server.url)
         page.goto(f"{live_server.url}{ADD}")
         page.fill("#id_key", "favorite_store")
         page.fill("#id_label", "Favourite store")

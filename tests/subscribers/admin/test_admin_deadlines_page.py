@@ -4,7 +4,6 @@ not call an opt-out Vibes reported "missed", and says plainly when nothing is op
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from subscribers import deadlines, services
@@ -12,7 +11,7 @@ from subscribers.models import OptOutDeadline, Source
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
 
-from .admin_helpers import PASSWORD, person_with_story
+from .admin_helpers import log_in_as_superuser, person_with_story
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/subscribers/optoutdeadline/"
@@ -63,13 +62,8 @@ def test_confirmed_late_lists_only_our_own_opt_outs_vibes_confirmed_after_the_ta
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_the_deadlines_page_fits_1366_and_reads_in_a_browser(live_server, browser, rows, width):
-    get_user_model().objects.create_superuser("sam", "sam@example.com", PASSWORD)
     with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", "sam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
+        log_in_as_superuser(page, live_server.url)
         page.goto(f"{live_server.url}{PAGE}")
         assert "Nothing is open" in page.locator(".messagelist").inner_text()
         found = {"open": axe_findings(page)}

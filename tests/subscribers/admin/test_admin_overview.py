@@ -2,13 +2,12 @@
 net change over 7 and 30 days, opt-ins, opt-outs and the opt-out rate; the settings follow."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
 
-from .admin_helpers import PASSWORD
+from .admin_helpers import PASSWORD, log_in_as_superuser
 from .test_admin_lists import CHANGELIST, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -64,15 +63,10 @@ def test_staff_who_may_not_see_lists_get_no_overview(client, django_user_model, 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_the_overview_in_a_browser_and_no_table_cut_at_1366(live_server, browser, lists, width):
-    get_user_model().objects.create_superuser("sam", "sam@example.com", PASSWORD)
     for n in range(6):
         subscribe(lists, n, days_ago=40 - 6 * n, out_days_ago=5 if n == 1 else None)
     with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", "sam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
+        log_in_as_superuser(page, live_server.url)
         assert page.get_by_role("table", name="Lists at a glance").is_visible()
         document(page, f"admin-index-overview-{width}")
         found = {"index": axe_findings(page)}

@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from subscribers import services
 from subscribers.models import CustomField, Person, Source
@@ -13,7 +12,7 @@ from subscribers.preferences.evidence import Evidence
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
 
-from .admin_helpers import PASSWORD, person_with_story
+from .admin_helpers import PASSWORD, log_in_as_superuser, person_with_story
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/subscribers/person/"
@@ -114,13 +113,8 @@ def test_staff_who_may_not_export_get_no_proof_page(client, django_user_model, a
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_the_proof_prints_on_one_or_two_sheets(live_server, browser, lists, ana, width):
-    get_user_model().objects.create_superuser("sam", "sam@example.com", PASSWORD)
     with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", "sam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/admin/")
+        log_in_as_superuser(page, live_server.url)
         page.goto(f"{live_server.url}{CHANGELIST}{ana.pk}/consent/?print=1")
         assert page.get_by_role("heading", level=1).inner_text() == "Proof of consent"
         document(page, f"admin-proof-of-consent-{width}")
