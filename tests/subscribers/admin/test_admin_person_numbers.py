@@ -7,8 +7,10 @@ from django.db import connection
 
 from subscribers.admin.filters import person_search
 from subscribers.models import Person
+from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
+from tests.screens import document
 
-from .admin_helpers import person_with_story
+from .admin_helpers import log_in_as_superuser, person_with_story
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/subscribers/person/"
@@ -76,3 +78,19 @@ def test_searching_a_part_uses_the_trigram_indexes(twins, typed):
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "trgm_idx" in plan, plan
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_searching_the_last_four_digits_in_a_browser(live_server, browser, twins, width):
+    with open_page(browser, PHONE if width == "phone" else DESKTOP) as page:
+        log_in_as_superuser(page, live_server.url)  # a superuser has view_full_number
+        page.goto(f"{live_server.url}{CHANGELIST}")
+        page.locator("#searchbar").fill("0108")
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "q=0108" in url)
+        numbers = page.locator("#result_list th.field-number").all_inner_texts()
+        assert sorted(numbers) == ["+1\u00a0212-555-0108", "+1\u00a0415-555-0108"]
+        document(page, f"admin-person-search-last-four-{width}")
+        axe_check({"search": axe_findings(page)})
