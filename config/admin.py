@@ -11,7 +11,20 @@ class VibesAdminSite(admin.AdminSite):
     site_title = _("Vibes preference center")
     index_title = _("Subscribers, lists and what Vibes sent")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What apps add to the index (``request -> context``), e.g. the lists' overview
+        # (subscribers/admin/lists.py); the apps register them, this module imports none.
+        self.index_sections = []
+
     def index(self, request, extra_context=None):
         """The index opens with what is stuck (config/stalls.py), linked to the rows."""
-        problems = [f for f in stall_figures() if f.problem and request.user.has_perm(f.permission)]
-        return super().index(request, {**(extra_context or {}), "stalls": problems})
+        problems = [
+            f
+            for f in stall_figures()
+            if f.problem and (not f.permission or request.user.has_perm(f.permission))
+        ]
+        context = {**(extra_context or {}), "stalls": problems}
+        for provide in self.index_sections:
+            context.update(provide(request))
+        return super().index(request, context)

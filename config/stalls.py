@@ -5,14 +5,11 @@ newest callback), so the admin index and a monitor scraping every few seconds ca
 them on every request. ``STALL_*`` settings say when a figure is a problem.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,42 +20,16 @@ from subscribers.models import SubscriptionList, SuppressionHit
 from subscribers.outbox.models import Push, VibesAccess
 from webhooks.models import WebhookEndpoint
 
-
-@dataclass(frozen=True)
-class Figure:
-    key: str  # stable, machine-readable: the JSON key and the metric's name
-    label: str  # what staff read
-    value: float | None  # None: nothing to measure (no backlog, no callback yet)
-    problem: bool
-    url: str = ""  # the admin list that shows the rows behind it
-    unit: str = ""  # "seconds" for ages
-    permission: str = ""  # who may open that list (and so sees the figure in the admin)
-
-    @property
-    def shown(self) -> str:
-        """The value as staff read it: a count, or an age in words ("12 minutes")."""
-        if self.value is None:
-            return "—"
-        if self.unit == "seconds":
-            now = timezone.now()
-            return timesince(now - timedelta(seconds=self.value), now)
-        return f"{self.value:,}"
-
-
-def _age(since: datetime | None, now: datetime) -> float | None:
-    return max(0.0, (now - since).total_seconds()) if since else None
-
-
-def _changelist(name: str, **query) -> str:
-    params = "&".join(f"{k}={v}" for k, v in query.items())
-    return f"{reverse(f'admin:{name}_changelist')}?{params}"
+from .figures import Figure
+from .figures import age as _age
+from .figures import changelist as _changelist
+from .stalls_people import people_figures
+from .stalls_workers import worker_figures
 
 
 def stall_figures(now: datetime | None = None) -> list[Figure]:
     now = now or timezone.now()
-    return (
-        _sync_figures(now) + _compliance_figures(now) + _registration_figures() + _webhook_figures()
-    )
+    return [figure for source in FIGURE_SOURCES for figure in source(now)]
 
 
 def _sync_figures(now: datetime) -> list[Figure]:
@@ -98,6 +69,14 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(outbox, state__exact="pending"),
             "seconds",
             permission="subscribers.view_push",
+            meaning=_(
+                "Nothing changed here reaches Vibes: opt-outs made here wait, and Vibes keeps "
+                "texting people by what it had."
+            ),
+            fix=_(
+                "Correct VIBES_USERNAME, VIBES_PASSWORD and VIBES_COMPANY_KEY and restart; the "
+                "waiting pushes then go out by themselves."
+            ),
         ),
         Figure(
             "callbacks_failed",
@@ -106,6 +85,11 @@ def _sync_figures(now: datetime) -> list[Figure]:
             failed_callbacks > 0,
             _changelist(callbacks, status__exact="failed"),
             permission="callbacks.view_callbackevent",
+            meaning=_(
+                "What Vibes reported about these people (joins, opt-outs) is missing from our "
+                "records."
+            ),
+            fix=_("Open each, read its error, fix the cause, then replay it (the Replay action)."),
         ),
         Figure(
             "callbacks_waiting",
@@ -114,6 +98,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             bool(backlog_age and backlog_age > settings.STALL_BACKLOG_SECONDS),
             _changelist(callbacks, status__exact="received"),
             permission="callbacks.view_callbackevent",
+            meaning=_("What Vibes reported is not applied yet: our records lag behind Vibes."),
+            fix=_("The worker applies them: check that it runs (the worker line)."),
         ),
         Figure(
             "callbacks_oldest_waiting_age",
@@ -123,6 +109,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(callbacks, status__exact="received", o="1"),
             "seconds",
             permission="callbacks.view_callbackevent",
+            meaning=_("What Vibes reported is not applied yet: our records lag behind Vibes."),
+            fix=_("The worker applies them: check that it runs (the worker line)."),
         ),
         Figure(
             "callbacks_last_received_age",
@@ -136,6 +124,14 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(callbacks),
             "seconds",
             permission="callbacks.view_callbackevent",
+            meaning=_(
+                "If Vibes stopped calling us, opt-outs people text to Vibes never reach our "
+                "records."
+            ),
+            fix=_(
+                "Check the callback registrations (manage.py vibes_register_callbacks) and that "
+                "Vibes can reach /callbacks/."
+            ),
         ),
         Figure(
             "pushes_stopped",
@@ -144,6 +140,11 @@ def _sync_figures(now: datetime) -> list[Figure]:
             stopped_pushes > 0,
             _changelist(outbox, state__exact="stopped"),
             permission="subscribers.view_push",
+            meaning=_(
+                "Changes made here (joins, opt-outs, details) did not reach Vibes: Vibes texts "
+                "these people by what it had."
+            ),
+            fix=_("Open each and read its error; fix the cause and Retry it, or Discard it."),
         ),
         Figure(
             "pushes_failed",
@@ -152,6 +153,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             failed_pushes > 0,
             _changelist(outbox, state__exact="failed"),
             permission="subscribers.view_push",
+            meaning=_("Changes made here have not reached Vibes yet; they are retried every hour."),
+            fix=_("Read the last error of each: most often Vibes was down or refused the data."),
         ),
         Figure(
             "pushes_pending",
@@ -160,6 +163,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             bool(pending_age and pending_age > settings.STALL_PUSH_SECONDS),
             _changelist(outbox, state__exact="pending"),
             permission="subscribers.view_push",
+            meaning=_("Changes made here wait to be sent to Vibes."),
+            fix=_("Check that the worker runs and that Vibes answers."),
         ),
         Figure(
             "pushes_oldest_pending_age",
@@ -169,6 +174,8 @@ def _sync_figures(now: datetime) -> list[Figure]:
             _changelist(outbox, state__exact="pending"),
             "seconds",
             permission="subscribers.view_push",
+            meaning=_("Changes made here wait to be sent to Vibes."),
+            fix=_("Check that the worker runs and that Vibes answers."),
         ),
     ]
 
@@ -225,6 +232,14 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             late > 0,
             _changelist("subscribers_optoutdeadline", state="open"),
             permission="subscribers.view_optoutdeadline",
+            meaning=_(
+                "People left a list but Vibes has not confirmed it in time: they may still get "
+                "texts."
+            ),
+            fix=_(
+                "Open each deadline and its person's pushes; opt the person out in Vibes by hand "
+                "if needed."
+            ),
         ),
         Figure(
             "suppressed_numbers_named_again",
@@ -241,6 +256,11 @@ def _compliance_figures(now: datetime) -> list[Figure]:
             False,
             _changelist("subscribers_suppressionhit", reviewed_at__isempty="1", refused__exact="1"),
             permission="subscribers.view_suppressionhit",
+            meaning=_(
+                "An erased number came back through a sign-up, callback or import; we do not text "
+                "it."
+            ),
+            fix=_("Review each one and decide whether it is a new consent."),
         ),
     ]
 
@@ -249,7 +269,7 @@ def _compliance_figures(now: datetime) -> list[Figure]:
 NAMED_LISTS = 10
 
 
-def _registration_figures() -> list[Figure]:
+def _registration_figures(now: datetime) -> list[Figure]:
     """The lists whose opt-outs reach us by no callback: the last registration plan left
     their ``subscription_removed`` out, or Vibes refused it (callbacks/registering.py).
     Named, because each is kept in step only by the uncovered-lists sweep."""
@@ -270,11 +290,19 @@ def _registration_figures() -> list[Figure]:
             bool(ids),
             _changelist("subscribers_subscriptionlist", list_id__in=",".join(ids)),
             permission="subscribers.view_subscriptionlist",
+            meaning=_(
+                "Opt-outs on these lists are heard only when the sweep re-reads their "
+                "subscribers, not within seconds."
+            ),
+            fix=_(
+                "Archive lists no longer used in Vibes, or raise VIBES_CALLBACK_LIMIT if "
+                "the account allows more registrations, then run vibes_register_callbacks."
+            ),
         )
     ]
 
 
-def _webhook_figures() -> list[Figure]:
+def _webhook_figures(now: datetime) -> list[Figure]:
     """Webhook endpoints disabled after a day of failed deliveries (webhooks/deliver.py):
     their events wait until staff enable them again."""
     disabled = WebhookEndpoint.objects.filter(disabled_at__isnull=False).count()
@@ -286,5 +314,19 @@ def _webhook_figures() -> list[Figure]:
             disabled > 0,
             _changelist("webhooks_webhookendpoint", disabled_at__isnull="False"),
             permission="webhooks.view_webhookendpoint",
+            meaning=_("The company's other systems hear of no consent change meanwhile."),
+            fix=_("Fix the receiver, then enable the endpoint again; waiting events follow."),
         ),
     ]
+
+
+#: Every function that measures figures, in the order Needs attention lists them: what
+#: leaves subscribers unheard first. To add a line, add a function (now -> [Figure]).
+FIGURE_SOURCES = [
+    people_figures,
+    worker_figures,
+    _sync_figures,
+    _compliance_figures,
+    _registration_figures,
+    _webhook_figures,
+]

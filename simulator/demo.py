@@ -18,6 +18,20 @@ LISTS = [
     ("1236", "Order updates", "2342314", True, "Shipping and pick-up notices for your orders."),
     ("1237", "Staff alerts", "", False, ""),
 ]
+SINGLE_OPT_IN = {"2342314"}  # order updates subscribe at once; the others ask for a "Y"
+#: What staff entered in Spanish for the preference page (list id or field key: texts).
+SPANISH_LISTS = {
+    "1234": ("Ofertas semanales", "Un mensaje a la semana con nuestras mejores ofertas."),
+    "1235": ("Eventos en tienda", "Invitaciones a inauguraciones y eventos en tienda."),
+    "1236": ("Avisos de pedidos", "Avisos de envío y recogida de tus pedidos."),
+}
+SPANISH_FIELDS = {
+    "first_name": "Nombre",
+    "last_name": "Apellido",
+    "birthday": "Cumpleaños",
+    "favorite_store": "Tienda favorita",
+}
+SPANISH_OPTIONS = {"downtown": "Centro", "riverside": "Ribera", "airport": "Aeropuerto"}
 FIELDS = [
     ("first_name", "First name", "text", [], True),
     ("last_name", "Last name", "text", [], True),

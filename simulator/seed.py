@@ -5,12 +5,11 @@ One source of truth: the lists, fields and persons come from ``simulator.demo``,
 campaign is single opt-in, keywords) is decided here.
 """
 
-from .demo import FIELDS, LISTS, demo_people
+from .demo import FIELDS, LISTS, SINGLE_OPT_IN, demo_people
 from .records import SimCampaign, SimList, SimPerson, SimSubscription
 from .state import DEFAULT_CARRIER, SimulatorState
 
 KEYWORDS = {"1234": "DEALS", "1235": "EVENTS", "1236": "ORDERS"}
-SINGLE_OPT_IN = {"2342314"}  # order updates subscribe at once; the others ask for a "Y"
 
 # Every callback the product handles; subscription and ack callbacks are registered per
 # list and per campaign, as Vibes filters them.

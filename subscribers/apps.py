@@ -10,8 +10,10 @@ class SubscribersConfig(AppConfig):
 
         from config import cache
 
-        from . import checks, lookups  # noqa: F401  (register the system checks, ``__any``)
+        # checks and lookups register the system checks and ``__any`` on import.
+        from . import checks, heartbeat, lookups  # noqa: F401
         from .outbox import signals
 
         signals.connect()  # local changes -> outbox -> push to Vibes
+        heartbeat.connect()  # beat says it runs (Needs attention)
         post_migrate.connect(cache.create_table, sender=self)  # the shared counts' table

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import CustomField
+from .translated import in_language, option_label
 
 TEXT_LIMIT = 200  # characters in a text custom field
 
@@ -47,34 +48,36 @@ def option_key(value) -> str | None:
 
 def choices(field: CustomField) -> list[tuple[str, str]]:
     return [
-        (str(o["key"]), o.get("label") or str(o["key"]))
+        (str(o["key"]), option_label(o))
         for o in field.options or []
         if isinstance(o, dict) and o.get("key") not in (None, "")
     ]
 
 
 def form_field(field: CustomField) -> forms.Field:
-    """The typed form field for one definition: a date input, a select, checkboxes or text."""
+    """The typed form field for one definition: a date input, a select, checkboxes or text,
+    labelled in the page's language."""
+    label = in_language(field, "label")
     if field.field_type == CustomField.Type.DATE:
         return forms.DateField(
-            label=field.label,
+            label=label,
             required=False,
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
     if field.field_type == CustomField.Type.SINGLE_SELECT:
         return forms.ChoiceField(
-            label=field.label, required=False, choices=[("", _("(none)")), *choices(field)]
+            label=label, required=False, choices=[("", _("(none)")), *choices(field)]
         )
     if field.field_type == CustomField.Type.MULTI_SELECT:
         return forms.MultipleChoiceField(
-            label=field.label,
+            label=label,
             required=False,
             choices=choices(field),
             widget=forms.CheckboxSelectMultiple,
         )
     # Said before typing: the browser stops at the limit without a word otherwise.
     return forms.CharField(
-        label=field.label,
+        label=label,
         required=False,
         max_length=TEXT_LIMIT,
         strip=True,

@@ -120,3 +120,16 @@ def mask(number: str | None, *, unbroken: bool = False) -> str:
             prefix = ""
         shown = f"{prefix}••• ••• {digits[-4:]}"
     return shown.replace(" ", "\u00a0") if unbroken else shown
+
+
+def readable(number: str | None) -> str:
+    """The whole number grouped for reading (``+1 299-555-1234``), on one line; for staff
+    allowed to see full numbers (the ``subscribers.view_full_number`` permission)."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(str(number), None)
+        shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        shown = str(number)
+    return shown.replace(" ", "\u00a0")

@@ -11,7 +11,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import connections
 
-from .models import Person
+from . import heartbeat
+from .models import Heartbeat, Person
 from .outbox import access, send
 from .outbox.publish import publish
 from .repair import drift, expiry, retention, sweeps
@@ -43,6 +44,22 @@ def push_sweep_at_start(**_kwargs) -> None:
         publish(ACCESS_PROBE_TASK)
     except Exception:  # noqa: BLE001 - the worker must start; beat's sweep comes later
         log.exception("the start-up push sweep failed; the periodic sweep will retry")
+    finally:
+        connections.close_all()  # pool processes fork from here: no shared connection
+
+
+@shared_task(name=heartbeat.HEARTBEAT_TASK, ignore_result=True)
+def worker_heartbeat() -> None:
+    """Scheduled by beat: a worker ran it, so a worker runs (subscribers/heartbeat.py)."""
+    heartbeat.seen(Heartbeat.Process.WORKER)
+
+
+@worker_ready.connect
+def worker_heartbeat_at_start(**_kwargs) -> None:
+    try:
+        heartbeat.seen(Heartbeat.Process.WORKER)
+    except Exception:  # noqa: BLE001 - the worker must start; beat's heartbeat comes later
+        log.exception("could not record the worker's heartbeat")
     finally:
         connections.close_all()  # pool processes fork from here: no shared connection
 

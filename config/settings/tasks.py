@@ -47,7 +47,16 @@ else:
 
 # Every periodic task (celery beat), in one place. The callback sweep applies stored
 # callbacks whose run was never queued or never ran (broker down, worker killed).
+# Beat schedules a heartbeat this often; the worker that runs it says it runs
+# (subscribers/heartbeat.py, shown in Needs attention past STALL_HEARTBEAT_SECONDS).
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=60)
+
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "subscribers.tasks.heartbeat",
+        "schedule": float(max(HEARTBEAT_SECONDS, 5)),
+        "options": {"expires": max(HEARTBEAT_SECONDS, 5)},
+    },
     "push-sweep": {
         "task": "subscribers.tasks.push_sweep",
         "schedule": PUSH_SWEEP_INTERVAL_SECONDS,

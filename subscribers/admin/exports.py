@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackEvent
 
+from .. import custom_values
 from ..models import Person, Subscription, SubscriptionEvent
 
 CSV_HEADER = [
@@ -53,11 +54,35 @@ class _Echo:
         return value
 
 
-def person_csv_rows(persons: Iterable[Person]) -> Iterator[list[str]]:
-    """One row per subscription; a person on no list gets one row with empty list cells."""
-    yield CSV_HEADER
+#: Custom fields with columns of their own in CSV_HEADER.
+_NAMED_FIELDS = ("first_name", "last_name")
+
+
+def custom_field_columns() -> list[str]:
+    """The keys of every custom field definition, in staff's order, after the fixed
+    columns: one column each."""
+    return [key for key in custom_values.definitions() if key not in _NAMED_FIELDS]
+
+
+def _custom_cell(value) -> str | None:
+    """A stored value as one cell: option keys of a multi select joined by ";"."""
+    if isinstance(value, list):
+        return ";".join(str(custom_values.option_key(v) or "") for v in value)
+    if isinstance(value, dict):
+        return custom_values.option_key(value)
+    return value
+
+
+def person_csv_rows(
+    persons: Iterable[Person], custom_keys: Iterable[str] = ()
+) -> Iterator[list[str]]:
+    """One row per subscription; a person on no list (or none the filters kept) gets one
+    row with empty list cells. ``custom_keys`` add a column per custom field."""
+    custom_keys = list(custom_keys)
+    yield CSV_HEADER + custom_keys
     for person in persons:
         fields = person.custom_fields or {}
+        custom = [_custom_cell(fields.get(key)) for key in custom_keys]
         who = [
             person.person_key,
             person.external_person_id,
@@ -80,20 +105,25 @@ def person_csv_rows(persons: Iterable[Person]) -> Iterator[list[str]]:
                     sub.opt_out_reason,
                     sub.acquisition_campaign_id,
                 ]
-            yield [csv_safe(v) for v in row]
+            yield [csv_safe(v) for v in row + custom]
 
 
-def persons_csv_response(queryset, *, chunk_size: int = 2000) -> StreamingHttpResponse:
+def persons_csv_response(
+    queryset, *, chunk_size: int = 2000, subscriptions=None
+) -> StreamingHttpResponse:
     """Stream ``queryset`` as CSV: memory stays flat however many persons are selected.
 
-    ``iterator(chunk_size=…)`` with a prefetch runs two queries per chunk, not per person.
+    ``subscriptions`` (a Subscription queryset) keeps only those rows, e.g. the list the
+    changelist was filtered by. ``iterator(chunk_size=…)`` with a prefetch runs two
+    queries per chunk, not per person.
     """
+    subscriptions = Subscription.objects.all() if subscriptions is None else subscriptions
     persons = (
         queryset.order_by("pk")
         .prefetch_related(
             Prefetch(
                 "subscriptions",
-                queryset=Subscription.objects.select_related("subscription_list").order_by(
+                queryset=subscriptions.select_related("subscription_list").order_by(
                     "subscription_list__name", "pk"
                 ),
             )
@@ -101,8 +131,9 @@ def persons_csv_response(queryset, *, chunk_size: int = 2000) -> StreamingHttpRe
         .iterator(chunk_size=chunk_size)
     )
     writer = csv.writer(_Echo())
+    rows = person_csv_rows(persons, custom_field_columns())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in person_csv_rows(persons)),
+        (writer.writerow(row) for row in rows),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

@@ -6,6 +6,8 @@ set, the status filter applies to that list's subscription, so "opted out of Wee
 means exactly that.
 """
 
+import re
+
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
@@ -82,13 +84,24 @@ def last_name_expression():
     return Lower(KeyTextTransform("last_name", "custom_fields"))
 
 
+#: The shortest part of a number or name matched anywhere in it: a trigram index (the
+#: migration ``person_search_trigram_indexes``, PostgreSQL) needs three characters.
+PART_MIN = 3
+#: Ten digits or more are a whole number: matched exactly once normalised (above), which is
+#: one index lookup; a part of a number is shorter.
+WHOLE_NUMBER_DIGITS = 10
+_NUMBER_LIKE = re.compile(r"[\d\s()+.\-]+")
+
+
 def person_search(queryset, term: str):
-    """Persons matching what staff typed, using only indexed equality lookups.
+    """Persons matching what staff typed, each way backed by an index.
 
     A number in any format (``(415) 555-0132``, ``+1 415…``) is normalised to E.164 and
     matched on ``mdn``; the term is also tried as person key, legacy Vibes id and external
     id; a name is matched case-insensitively on first or last name, and "first last" on
-    both. Substring matching is left out on purpose: it cannot use an index.
+    both. Digits (three or more: the last four, an area code) are found anywhere in the
+    number, and each word of three letters or more anywhere in the first or last name
+    ("gar" finds Garcia): on PostgreSQL through trigram indexes, on SQLite by a scan.
     """
     term = " ".join(term.split())
     if not term:
@@ -105,4 +118,15 @@ def person_search(queryset, term: str):
     first, _, last = lowered.partition(" ")
     if last:
         condition |= Q(_first=first, _last=last)
+    if _NUMBER_LIKE.fullmatch(term):
+        digits = re.sub(r"\D", "", term)
+        if PART_MIN <= len(digits) < WHOLE_NUMBER_DIGITS:
+            condition |= Q(mdn__contains=digits)
+    else:
+        words = lowered.split()
+        if words and all(len(w) >= PART_MIN for w in words):
+            every_word = Q()
+            for word in words:
+                every_word &= Q(_first__contains=word) | Q(_last__contains=word)
+            condition |= every_word
     return queryset.filter(condition)

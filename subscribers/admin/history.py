@@ -1,4 +1,4 @@
-"""The append-only history (read-only for everyone) and the custom field definitions."""
+"""The append-only history (read-only for everyone)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +36,3 @@ class SubscriptionEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description=_("opt-out reason"), ordering="opt_out_reason")
     def reason(self, event):
         return reason_text(event.opt_out_reason) or "—"
-
-
-class CustomFieldAdmin(admin.ModelAdmin):
-    list_display = ("label", "key", "field_type", "subscriber_editable", "position")
-    list_editable = ("subscriber_editable", "position")

@@ -12,11 +12,15 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Subscription
+from ..models import Subscription, SubscriptionList
 from .base import FastActionForm, ObjectOncePerRequestMixin
 from .charts import DAYS, daily_chart_svg
 from .filters import LIST_PARAM, STATUS_PARAM
 from .list_stats import cached_daily_counts, cached_status_counts
+from .overview import overview
+
+#: Lists shown at a glance on the admin index; the lists page has them all.
+INDEX_LISTS = 20
 
 STATUSES = list(Subscription.Status)
 
@@ -35,6 +39,24 @@ def status_counts(list_ids) -> dict[int, dict[str, int]]:
     for row in rows:
         counts[row["subscription_list_id"]][row["status"]] = row["n"]
     return counts
+
+
+def lists_at_a_glance(request) -> dict:
+    """``lists_at_a_glance``: ``(list, Overview, change url)`` for the admin index, from
+    the cached figures, for staff who may see the lists."""
+    if not request.user.has_perm("subscribers.view_subscriptionlist"):
+        return {}
+    lists = list(SubscriptionList.objects.order_by("name", "pk")[:INDEX_LISTS])
+    counts = cached_status_counts([x.pk for x in lists], status_counts)
+    glance = [
+        (
+            sub_list,
+            overview(counts[sub_list.pk], cached_daily_counts(sub_list)),
+            reverse("admin:subscribers_subscriptionlist_change", args=[sub_list.pk]),
+        )
+        for sub_list in lists
+    ]
+    return {"lists_at_a_glance": glance}
 
 
 class ListChangeList(ChangeList):
@@ -74,6 +96,10 @@ class SubscriptionListAdmin(ObjectOncePerRequestMixin, admin.ModelAdmin):
         *(f"count_{s.value}" for s in STATUSES),
     )
     search_fields = ("name", "=list_id")
+
+    class Media:
+        css = {"all": ["subscribers/staff.css"]}
+
     show_full_result_count = False
     action_form = FastActionForm
 
@@ -94,6 +120,7 @@ class SubscriptionListAdmin(ObjectOncePerRequestMixin, admin.ModelAdmin):
             persons_url = reverse("admin:subscribers_person_changelist")
             extra_context.update(
                 {
+                    "overview": overview(by_status, counts),
                     "chart_days": DAYS,
                     "chart_counts": counts,
                     "chart_svg": daily_chart_svg(

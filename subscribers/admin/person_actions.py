@@ -22,6 +22,7 @@ from ..preferences.evidence import Evidence
 from ..preferences.links import preference_url
 from ..reasons import STAFF_REASONS
 from .exports import persons_csv_response, proof_of_consent_response
+from .filters import LIST_PARAM, STATUS_PARAM
 
 ALL_LISTS = "all"
 #: Opting out is one service call per subscription; larger selections are refused rather
@@ -182,7 +183,15 @@ show_preference_links.allowed_permissions = ("change",)
 
 
 def export_csv(modeladmin, request, queryset):
-    return persons_csv_response(queryset)
+    """The selected persons, with only the subscriptions the changelist's filters name
+    (a list, a status): "opted out of Weekly deals" exports those rows, not every list."""
+    subscriptions = Subscription.objects.all()
+    list_id, status = request.GET.get(LIST_PARAM, ""), request.GET.get(STATUS_PARAM, "")
+    if list_id.isdigit():
+        subscriptions = subscriptions.filter(subscription_list_id=list_id)
+    if status in Subscription.Status.values:
+        subscriptions = subscriptions.filter(status=status)
+    return persons_csv_response(queryset, subscriptions=subscriptions)
 
 
 export_csv.short_description = _("Export selected to CSV")

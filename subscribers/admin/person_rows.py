@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..models import Person, Subscription
-from ..phone import mask
+from ..phone import mask, readable
 from .base import escape
 
 STATUS_MARK = {
@@ -28,6 +28,15 @@ STATUS_MARK = {
     Subscription.Status.REJECTED: "✗",
 }
 _PK_PLACEHOLDER = "999999999"
+
+
+FULL_NUMBER_PERMISSION = "subscribers.view_full_number"
+
+
+def number_shown(full: bool):
+    """How a number reads in the admin: whole for staff with ``view_full_number`` (to tell
+    two people with the same last four apart), else masked to its last four digits."""
+    return readable if full else (lambda number: mask(number, unbroken=True))
 
 
 def person_name(person: Person) -> str:
@@ -122,10 +131,11 @@ def _rows(cl):
         value: str(label) for value, label in Person._meta.get_field("sync_state").flatchoices
     }
     checkbox_name = helpers.ACTION_CHECKBOX_NAME
+    shown_number = number_shown(getattr(cl, "full_numbers", False))
     for person in cl.result_list:
         pk = person.pk
         url = f"{head}{pk}{tail}"
-        number = mask(person.mdn, unbroken=True) or "—"
+        number = shown_number(person.mdn) or "—"
         sync = sync_states.get(person.sync_state, person.sync_state) or "-"
         yield ResultList(
             None,

@@ -23,10 +23,10 @@ from ..preferences.links import preference_url
 from ..reasons import reason_text
 from . import erasure, number_change, person_actions, person_form, sync
 from .base import FastActionCheckboxMixin, ObjectOncePerRequestMixin
-from .exports import proof_of_consent_response
 from .filters import SubscriptionListFilter, SubscriptionStatusFilter, person_search
 from .paging import EstimatedCountPaginator
 from .person_rows import (
+    FULL_NUMBER_PERMISSION,
     attach_list_statuses,
     last_change_text,
     lists_html,
@@ -34,6 +34,7 @@ from .person_rows import (
     result_list_context,
     status_labels,
 )
+from .proof_page import consent_response
 from .subscriptions_inline import SubscriptionInline
 from .timeline import PAGE_PARAM, person_timeline
 
@@ -74,8 +75,8 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
     )
     search_fields = ("mdn",)  # shows the search box; the search itself is person_search()
     search_help_text = _(
-        "A mobile number in any format, an external id, a Vibes person key, "
-        "or a first and/or last name (whole words)."
+        "A mobile number in any format or any 3 or more of its digits (the last four), an "
+        "external id, a Vibes person key, or a name or 3 or more letters of one."
     )
     ordering = ("-last_change_at", "-id")
     sortable_by = ("last_change",)
@@ -151,6 +152,11 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
 
     def get_changelist(self, request, **kwargs):
         return PersonChangeList
+
+    def get_changelist_instance(self, request):
+        cl = super().get_changelist_instance(request)
+        cl.full_numbers = request.user.has_perm(FULL_NUMBER_PERMISSION)
+        return cl
 
     def get_search_results(self, request, queryset, search_term):
         return person_search(queryset, search_term), False
@@ -317,7 +323,7 @@ class PersonAdmin(FastActionCheckboxMixin, ObjectOncePerRequestMixin, admin.Mode
         person = self._person_or_404(request, object_id)
         if not self.has_export_permission(request):
             raise PermissionDenied
-        return proof_of_consent_response(person)
+        return consent_response(request, person, self)
 
     def preference_link_view(self, request, object_id):
         person = self._person_or_404(request, object_id)

@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 
 from ..outbox.models import Push, PushAttempt
 from ..outbox.publish import publish
-from ..outbox.states import persons_push_now
+from ..outbox.record import push_enqueue
+from ..outbox.states import NOT_DISCARDABLE, persons_push_now, push_discard, push_requeue
 from .texts import TextInline
 
 REREAD_TASK = "subscribers.tasks.person_reread"
@@ -45,6 +46,40 @@ def reread_from_vibes(modeladmin, request, queryset):
 
 
 PERSON_ACTIONS = [push_now, reread_from_vibes]
+RETRYABLE = (Push.State.FAILED, Push.State.STOPPED)
+
+
+@admin.action(
+    description=_("Retry the selected pushes (once the cause is fixed)"), permissions=["retry"]
+)
+def retry_pushes(modeladmin, request, queryset):
+    pushes = list(queryset.filter(state__in=RETRYABLE))
+    with transaction.atomic():
+        count = push_requeue(pushes=pushes)
+        ids = [p.pk for p in pushes]
+        transaction.on_commit(lambda: push_enqueue(ids))
+    modeladmin.message_user(
+        request,
+        ngettext("%d push queued again.", "%d pushes queued again.", count) % count,
+        messages.SUCCESS,
+    )
+
+
+@admin.action(
+    description=_("Discard the selected pushes (Vibes keeps what it had)"), permissions=["retry"]
+)
+def discard_pushes(modeladmin, request, queryset):
+    pushes = list(queryset.filter(state__in=RETRYABLE))
+    count = push_discard(pushes=pushes, by=request.user.get_username())
+    modeladmin.message_user(
+        request,
+        ngettext("%d push discarded.", "%d pushes discarded.", count) % count,
+        messages.SUCCESS,
+    )
+    if any(p.kind in NOT_DISCARDABLE for p in pushes):
+        modeladmin.message_user(
+            request, _("Erasures are never discarded: retry them instead."), messages.WARNING
+        )
 
 
 class PushAttemptInline(admin.TabularInline):
@@ -61,7 +96,8 @@ class PushAttemptInline(admin.TabularInline):
 
 @admin.register(Push)
 class PushAdmin(admin.ModelAdmin):
-    """Every push and what Vibes answered; read-only (use the person actions to act)."""
+    """Every push and what Vibes answered; read-only, but for Retry and Discard of the
+    failed and stopped ones (and the person actions)."""
 
     list_display = (
         "id",
@@ -79,6 +115,11 @@ class PushAdmin(admin.ModelAdmin):
     search_fields = ("=person__external_person_id", "=person__person_key", "=person__id")
     inlines = [PushAttemptInline, TextInline]
     show_full_result_count = False
+    actions = [retry_pushes, discard_pushes]
+
+    def has_retry_permission(self, request):
+        """Those who may push a person now (the person actions) may retry or discard."""
+        return request.user.has_perm("subscribers.change_person")
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):

@@ -8,6 +8,7 @@ from ..outbox.models import Push, PushAttempt, Text, VibesAccess
 from .dead_numbers import DEAD_NUMBER_REASONS, DeadNumber, number_holders
 from .deadlines import OptOutDeadline
 from .fields import CustomField
+from .heartbeats import Heartbeat
 from .history import SubscriptionEvent, SubscriptionEventQuerySet
 from .lists import Subscription, SubscriptionList, SubscriptionQuerySet
 from .number_moves import NumberMove
@@ -21,6 +22,7 @@ __all__ = [
     "PUSHED_FIELDS",
     "CustomField",
     "DeadNumber",
+    "Heartbeat",
     "NumberMove",
     "NumberProof",
     "OptOutDeadline",

@@ -16,12 +16,18 @@ class CustomField(models.Model):
 
     key = models.SlugField(_("Vibes key"), max_length=100, unique=True)
     label = models.CharField(_("label"), max_length=100)
+    label_es = models.CharField(
+        _("label in Spanish"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on the Spanish preference page; the label above when empty."),
+    )
     field_type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.TEXT)
     options = models.JSONField(
         _("options"),
         default=list,
         blank=True,
-        help_text=_('For select types: [{"key": "…", "label": "…"}, …].'),
+        help_text=_('For select types: [{"key": "…", "label": "…", "label_es": "…"}, …].'),
     )
     subscriber_editable = models.BooleanField(_("subscribers may edit"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

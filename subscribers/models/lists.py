@@ -10,6 +10,12 @@ from .persons import Person
 class SubscriptionList(models.Model):
     list_id = models.CharField(_("Vibes list id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the Spanish preference page; the name above when empty."),
+    )
     acquisition_campaign_id = models.CharField(
         _("web acquisition campaign"),
         max_length=64,
@@ -24,6 +30,20 @@ class SubscriptionList(models.Model):
         _("public description"),
         max_length=300,
         blank=True,
+    )
+    public_description_es = models.CharField(
+        _("public description in Spanish"),
+        max_length=300,
+        blank=True,
+    )
+    confirms_by_text = models.BooleanField(
+        _("texts a confirmation"),
+        default=True,
+        help_text=_(
+            "Whether the web campaign in Vibes texts a confirmation (reply Y) before it "
+            "subscribes (double opt-in), or subscribes at once (single opt-in). The "
+            "preference page tells people which; Vibes' answers to our sign-ups keep it right."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -197,6 +197,7 @@ class Person(models.Model):
         permissions = [
             ("opt_out_person", _("Can opt persons out of lists from the admin")),
             ("export_person", _("Can export persons and proof of consent")),
+            ("view_full_number", _("Can see full mobile numbers")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -191,6 +191,30 @@ def push_requeue(*, pushes) -> int:
     return count
 
 
+#: What staff may never discard: an erasure must reach Vibes (subscribers/services/erasure.py).
+NOT_DISCARDABLE = (Push.Kind.ERASURE,)
+
+
+def push_discard(*, pushes, by: str) -> int:
+    """Staff's "discard" of failed or stopped pushes: the change never goes to Vibes (it
+    keeps what it had), the push is kept as superseded with who discarded it, and the
+    person's sync state is worked out again."""
+    count = 0
+    with transaction.atomic():
+        for push in pushes:
+            if push.kind in NOT_DISCARDABLE:
+                continue
+            count += Push.objects.filter(
+                pk=push.pk, state__in=[Push.State.FAILED, Push.State.STOPPED]
+            ).update(
+                state=Push.State.SUPERSEDED,
+                lease_until=None,
+                last_error=f"Discarded by {by}. Last error: {push.last_error}"[:2000],
+            )
+            _refresh_sync_state(push.person_id)
+    return count
+
+
 def persons_push_now(person_ids) -> int:
     """Staff's "push now": a details push for each person, and their failed or stopped
     pushes back to pending; all queued once the transaction commits."""

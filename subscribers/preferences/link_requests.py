@@ -9,13 +9,15 @@ client address by ``limits.hit`` (Django's cache, keyed hashes only).
 How a link reaches the person is pluggable: ``PREFERENCE_LINK_SENDER`` names a callable
 ``send(*, person, url, reference)``. It must not do HTTP itself (no HTTP inside a request):
 the Event API's sender (``outbox/texts.py``) records the text for a worker. The default
-only logs that a link was requested. ``reference`` is a random id made for every request,
-known number or not; the answer page is given it, and says the text could not be sent
-when Vibes reports so for the text of that reference (``link_failed``).
+only logs that a link was requested; ``console_sender`` prints it (development only; in
+``make run`` the simulator prints the text it was sent). ``reference`` is a random id made
+for every request, known number or not; the answer page is given it, and says the text
+could not be sent when Vibes reports so for the text of that reference (``link_failed``).
 """
 
 import functools
 import logging
+import sys
 import time
 import uuid
 
@@ -40,6 +42,16 @@ monotonic = time.monotonic
 def log_sender(*, person: Person, url: str, reference: str = "") -> None:
     """Default sender: records that a link was asked for; never the number or the link."""
     logger.info("preference link requested for person #%s", person.pk)
+
+
+def console_sender(*, person: Person, url: str, reference: str = "") -> None:
+    """For ``make run`` only (DEBUG): the link in the console, as the simulator has no texts
+    to show, so the flow can be finished. Written to the terminal, not logged: the log
+    filter (config/logsafe.py) rightly hides preference tokens. Refuses outside DEBUG."""
+    if not settings.DEBUG:
+        raise RuntimeError("console_sender prints links: only for development (DEBUG)")
+    sys.stdout.write(f"\nDEV ONLY: new preference link for person #{person.pk}:\n  {url}\n\n")
+    sys.stdout.flush()
 
 
 def _setting(name: str, default):

@@ -22,11 +22,13 @@ from ..models import (
 )
 from ..phone import mask
 from ..services import NUMBER_REASONS, number_is_dead
+from ..translated import in_language
 
-JOIN_DISCLOSURE = gettext_lazy(
-    "We'll text you to confirm each list you join. Message and data rates may apply. "
-    "Reply STOP to any text to stop."
-)
+JOIN_DISCLOSURE = gettext_lazy("Message and data rates may apply. Reply STOP to any text to stop.")
+#: What joining a list does, said next to the list: its web campaign either texts a
+#: confirmation to answer or subscribes at once (SubscriptionList.confirms_by_text).
+JOIN_CONFIRMS = gettext_lazy("We'll text you to confirm this list.")
+JOIN_AT_ONCE = gettext_lazy("Joining subscribes you at once, with no text to answer.")
 HISTORY_SIZE = 10
 #: How long the page says that the code for a new number could not be texted.
 UNSENT_CODE_SHOWN = timedelta(days=1)
@@ -48,14 +50,22 @@ class ListRow:
 
     @property
     def label(self) -> str:
-        return self.subscription_list.name
+        return in_language(self.subscription_list, "name")
+
+    @property
+    def description(self) -> str:
+        return in_language(self.subscription_list, "public_description")
+
+    @property
+    def join_hint(self) -> str:
+        return str(JOIN_CONFIRMS if self.subscription_list.confirms_by_text else JOIN_AT_ONCE)
 
     @property
     def wording(self) -> str:
-        parts = [self.subscription_list.name]
-        if self.subscription_list.public_description:
-            parts.append(self.subscription_list.public_description)
-        return f"{' — '.join(parts)} ({JOIN_DISCLOSURE})"
+        parts = [self.label]
+        if self.description:
+            parts.append(self.description)
+        return f"{' — '.join(parts)} ({self.join_hint} {JOIN_DISCLOSURE})"
 
 
 def list_rows(person: Person) -> list[ListRow]:
@@ -76,6 +86,9 @@ def list_rows(person: Person) -> list[ListRow]:
         note, disabled, expired = "", False, False
         if status == Subscription.Status.ACTIVE:
             state = _("Subscribed")
+        elif status == Subscription.Status.PENDING and not sub_list.confirms_by_text:
+            state = _("Being added")
+            note = _("No reply needed: you'll be subscribed in a moment.")
         elif status == Subscription.Status.PENDING:
             state = _("Waiting for your confirmation text")
             note = _("We've sent a text to %(number)s; reply Y to confirm.") % {
@@ -101,6 +114,8 @@ def list_rows(person: Person) -> list[ListRow]:
                 note, disabled = _("This list can't be joined online."), True
             elif not number:
                 note, disabled = _("Add your mobile number below to join this list."), True
+            else:
+                note = str(JOIN_CONFIRMS if sub_list.confirms_by_text else JOIN_AT_ONCE)
         rows.append(ListRow(sub_list, status, state, note, disabled, can_join, expired))
     # Lists the person can change first; the ones they can't, below, for information.
     return sorted(rows, key=lambda r: r.disabled)
@@ -146,15 +161,13 @@ _BOOKKEEPING_FIELDS = frozenset(
 
 
 def _shown_to_person(event: SubscriptionEvent, older: SubscriptionEvent | None) -> bool:
+    """``older``: the next older event of the same list (None for details)."""
     if event.kind == SubscriptionEvent.Kind.DETAILS_CHANGED:
         return not set(event.changes or {}) <= _BOOKKEEPING_FIELDS
     # Vibes confirming a step already recorded (the answer to our push, then its callback)
-    # is one step for the person, shown once, as and when it was first taken.
-    return not (
-        older is not None
-        and older.kind == event.kind
-        and older.subscription_list_id == event.subscription_list_id
-    )
+    # is one step for the person, shown once, as and when it was first taken. Compared
+    # within the list: the echoes of two lists left together arrive after both steps.
+    return not (older is not None and older.kind == event.kind)
 
 
 def history_rows(person: Person) -> list[HistoryRow]:
@@ -163,14 +176,19 @@ def history_rows(person: Person) -> list[HistoryRow]:
         .select_related("subscription_list")
         .order_by("-occurred_at", "-id")[: HISTORY_SIZE * 3]
     )
-    shown = [
-        e
-        for e, older in zip(events, [*events[1:], None], strict=True)
-        if _shown_to_person(e, older)
-    ]
+    shown = []
+    for i, e in enumerate(events):
+        older = None
+        if e.subscription_list_id is not None:
+            older = next(
+                (o for o in events[i + 1 :] if o.subscription_list_id == e.subscription_list_id),
+                None,
+            )
+        if _shown_to_person(e, older):
+            shown.append(e)
     rows = []
     for e in shown[:HISTORY_SIZE]:
-        name = e.subscription_list.name if e.subscription_list else ""
+        name = in_language(e.subscription_list, "name") if e.subscription_list else ""
         text = str(_KIND_TEXT.get(e.kind, e.kind)) % {"list": name}
         if e.kind == SubscriptionEvent.Kind.OPTIN_REJECTED and e.opt_out_reason == "expired":
             text = _("The confirmation for %(list)s expired") % {"list": name}

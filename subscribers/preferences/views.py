@@ -17,16 +17,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.proxies import client_ip
 
 from .. import limits, selectors, services
-from ..models import CustomField, Person, Source, Subscription
+from ..models import CustomField, Person, Source
 from ..phone import mask
-from . import link_requests, links
+from . import link_requests, links, said
 from .csrf import csrf_protect_no_referrer
 from .errors import error_summary
 from .evidence import Evidence
@@ -178,7 +177,7 @@ def lists_save(request, token, person):
                     acquisition_campaign_id=row.subscription_list.acquisition_campaign_id,
                 )
                 # None: an erased number (subscribers/suppression.py), never texted again.
-                (joined if requested else suppressed).append(row.subscription_list.name)
+                (joined if requested else suppressed).append(row)
             elif not want and row.checked:
                 services.subscription_cancel(
                     person=person,
@@ -187,16 +186,9 @@ def lists_save(request, token, person):
                     evidence=evidence,
                     opt_out_reason=OPT_OUT_REASON,
                 )
-                left.append(row.subscription_list.name)
-    if joined:
-        messages.success(
-            request,
-            _("We've sent a text to %(number)s; reply Y to confirm %(lists)s.")
-            % {
-                "number": mask(person.mdn or person.pending_mdn, unbroken=True),
-                "lists": ", ".join(joined),
-            },
-        )
+                left.append(row.label)
+    for message in said.joined(person, joined):
+        messages.success(request, message)
     if left:
         messages.success(
             request,
@@ -207,28 +199,10 @@ def lists_save(request, token, person):
     if limited:
         messages.error(request, limited)
     if changed_meanwhile:
-        messages.warning(request, _changed_meanwhile(person, changed_meanwhile, rows))
+        messages.warning(request, said.changed_meanwhile(person, changed_meanwhile, rows))
     elif not joined and not left and not suppressed and not limited:
         messages.info(request, _("Nothing to change: your lists are as you chose."))
     return redirect("preferences:page", token=token)
-
-
-def _changed_meanwhile(person, list_pks: list[int], rows: dict) -> str:
-    """Name the lists that changed after this page was shown (another device, a text), and
-    when: an older page saved on a second device must not just say "nothing to change"."""
-    last = (
-        Subscription.objects.filter(person=person, subscription_list_id__in=list_pks)
-        .order_by("-updated_at")
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    return _(
-        "Your lists were changed elsewhere (on another device or by a text) %(ago)s ago: "
-        "%(lists)s. Here they are now."
-    ) % {
-        "ago": timesince(last) if last else _("a moment"),
-        "lists": ", ".join(rows[pk].label for pk in list_pks),
-    }
 
 
 @_private

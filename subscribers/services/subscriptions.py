@@ -58,6 +58,15 @@ def subscription_list_upsert(
     return sub_list, created
 
 
+def subscription_list_confirms_by_text(*, subscription_list: SubscriptionList, confirms: bool):
+    """Record whether the list's web campaign texts a confirmation before it subscribes,
+    as Vibes' answer to a sign-up showed (docs/vibes.md: the campaign decides, the request
+    cannot). List configuration, not a person's history: nothing else is recorded."""
+    if subscription_list.confirms_by_text != confirms:
+        SubscriptionList.objects.filter(pk=subscription_list.pk).update(confirms_by_text=confirms)
+        subscription_list.confirms_by_text = confirms
+
+
 _KIND_FOR_STATUS = {
     Subscription.Status.PENDING: SubscriptionEvent.Kind.OPTIN_REQUESTED,
     Subscription.Status.ACTIVE: SubscriptionEvent.Kind.OPTED_IN,

@@ -76,6 +76,7 @@ def test_each_stall_is_a_problem_a_monitor_reads_from_the_status_code(client, st
     assert set(data["problems"]) == {
         "callbacks_failed",
         "callbacks_waiting",
+        "callbacks_waiting_opt_outs",  # the waiting callback is a subscription_removed
         "callbacks_oldest_waiting_age",
         "callbacks_last_received_age",
         "pushes_stopped",
@@ -143,7 +144,7 @@ def test_the_banner_in_a_browser(live_server, desktop_page, stuck, django_user_m
     desktop_page.wait_for_url(f"{live_server.url}/admin/")
     banner = desktop_page.locator(".stalls")
     assert banner.is_visible()
-    assert banner.locator("li").count() == 8
+    assert banner.locator("li").count() == 9
     screenshot(desktop_page, "admin-index-stalls")
     banner.get_by_role("link", name="Pushes to Vibes stopped").click()
     assert "state__exact=stopped" in desktop_page.url

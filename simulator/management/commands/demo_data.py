@@ -10,6 +10,10 @@ from simulator.demo import (
     DEMO_USERNAME,
     FIELDS,
     LISTS,
+    SINGLE_OPT_IN,
+    SPANISH_FIELDS,
+    SPANISH_LISTS,
+    SPANISH_OPTIONS,
     demo_people,
 )
 from subscribers import services
@@ -35,6 +39,9 @@ class Command(BaseCommand):
                 acquisition_campaign_id=campaign,
                 is_public=public,
                 public_description=description,
+                name_es=SPANISH_LISTS.get(list_id, ("", ""))[0],
+                public_description_es=SPANISH_LISTS.get(list_id, ("", ""))[1],
+                confirms_by_text=campaign not in SINGLE_OPT_IN,
             )
             lists.append(sub_list)
         for position, (key, label, field_type, options, editable) in enumerate(FIELDS):
@@ -42,8 +49,14 @@ class Command(BaseCommand):
                 key=key,
                 defaults={
                     "label": label,
+                    "label_es": SPANISH_FIELDS.get(key, ""),
                     "field_type": field_type,
-                    "options": options,
+                    "options": [
+                        {**o, "label_es": SPANISH_OPTIONS[o["key"]]}
+                        if o["key"] in SPANISH_OPTIONS
+                        else o
+                        for o in options
+                    ],
                     "subscriber_editable": editable,
                     "position": position,
                 },

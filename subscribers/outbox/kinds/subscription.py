@@ -65,6 +65,11 @@ def push_subscription(*, push: Push, client: VibesClient, started_at) -> str:
         services.subscription_reject(opt_out_reason=reason, note=f"Vibes: {exc}", **history)
         raise StopPush(f"Vibes refused to subscribe this person to “{sub_list}”: {exc}") from exc
     learn_identity(person, {"person_key": result.person_key, "person_id": result.person_id})
+    # The answer says how the campaign is set up in Vibes: what the preference page tells
+    # the next person who joins this list (subscribers/preferences/rows.py).
+    services.subscription_list_confirms_by_text(
+        subscription_list=sub_list, confirms=not result.subscribed
+    )
     if result.subscribed:
         services.subscription_activate(note=f"Vibes: {result.status}", **history)
         return "subscribed"

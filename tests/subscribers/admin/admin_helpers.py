@@ -256,3 +256,13 @@ def custom_field_inputs(person) -> dict:
         f"cf_{f.key}": custom_values.initial_value(f, stored.get(f.key))
         for f in CustomField.objects.all()
     }
+
+
+def log_in_as_superuser(page, base_url: str, username: str = "sam") -> None:
+    """A new superuser, signed in to the admin in the browser ``page``."""
+    get_user_model().objects.create_superuser(username, f"{username}@example.com", PASSWORD)
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")

@@ -101,6 +101,6 @@ def test_list_chart_in_a_browser(live_server, desktop_page, marketing_user, list
     box = chart.bounding_box()
     assert box["width"] > 600 and box["height"] > 150
     assert chart.locator("rect[fill='#2e7d32']").count() > 60
-    counts = desktop_page.locator(".list-stats").inner_text()
+    counts = desktop_page.locator("#list-status-counts").inner_text()
     assert "6\nSubscribed" in counts and "3\nOpted out" in counts and "3\nWaiting" in counts
     assert screenshot(desktop_page, "admin-list-chart").stat().st_size > 10_000

@@ -293,3 +293,27 @@ def test_a_later_successful_push_clears_the_attention_state(vibes, published):
     person.refresh_from_db()
     assert stopped.state == Push.State.SUPERSEDED
     assert person.sync_state == Person.SyncState.IN_SYNC and person.sync_error == ""
+
+
+def test_the_campaigns_answer_teaches_the_list_whether_it_texts_a_confirmation(
+    vibes, published, sub_list
+):
+    # The preference page promises "subscribed at once" or "a text to answer" from this.
+    assert sub_list.confirms_by_text
+    vibes.state.campaigns["2342312"].double_opt_in = False
+    first = services.person_create(source=Source.IMPORT, mdn=MDN)
+    services.subscription_request(
+        person=first, subscription_list=sub_list, source=Source.PREFERENCE_PAGE
+    )
+    assert run(only_push(first, kind="subscription")) == "subscribed"
+    sub_list.refresh_from_db()
+    assert not sub_list.confirms_by_text
+
+    vibes.state.campaigns["2342312"].double_opt_in = True
+    second = services.person_create(source=Source.IMPORT, mdn="+12995551235")
+    services.subscription_request(
+        person=second, subscription_list=sub_list, source=Source.PREFERENCE_PAGE
+    )
+    assert "pending" in run(only_push(second, kind="subscription"))
+    sub_list.refresh_from_db()
+    assert sub_list.confirms_by_text
