@@ -231,9 +231,12 @@ def vibes_values_clean(values: dict, *, fields: dict[str, CustomField] | None = 
 
 
 def pushable(values: dict, *, fields: dict[str, CustomField] | None = None) -> dict:
-    """The values Vibes accepts from us: defined keys only (an unknown key is a 422)."""
+    """The values Vibes accepts from us: defined keys only (an unknown key is a 422), less
+    those Vibes refused as unknown until staff say it knows them now (``refused_at``)."""
     fields = definitions() if fields is None else fields
-    return {key: value for key, value in values.items() if key in fields}
+    return {
+        key: value for key, value in values.items() if key in fields and not fields[key].refused_at
+    }
 
 
 def unknown_values(values, *, fields: dict[str, CustomField] | None = None) -> dict:

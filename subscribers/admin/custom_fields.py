@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import services
 from ..models import CustomField
 
 EXTRA_ROWS = 3  # empty rows offered under the options already there
@@ -143,8 +144,10 @@ class CustomFieldAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["subscribers/staff.css"]}
 
-    list_display = ("label", "key", "field_type", "subscriber_editable", "position")
+    list_display = ("label", "key", "field_type", "subscriber_editable", "position", "at_vibes")
     list_editable = ("subscriber_editable", "position")
+    readonly_fields = ("refused_at", "refused_reason")
+    actions = ["vibes_knows_them_now"]
     fieldsets = (
         (
             None,
@@ -157,4 +160,24 @@ class CustomFieldAdmin(admin.ModelAdmin):
             },
         ),
         (_("Preference page"), {"fields": ("subscriber_editable", "position")}),
+        (
+            _("At Vibes"),
+            {
+                "description": _(
+                    "When Vibes answers that it does not know a field, the field is left out "
+                    "of every push (the person's other details still go) until it exists in "
+                    "Vibes and you say so with the action “Vibes knows these fields now”."
+                ),
+                "fields": ("refused_at", "refused_reason"),
+            },
+        ),
     )
+
+    @admin.display(description=_("at Vibes"))
+    def at_vibes(self, obj):
+        return gettext("refused: unknown to Vibes") if obj.refused_at else gettext("sent")
+
+    @admin.action(description=_("Vibes knows these fields now"), permissions=["change"])
+    def vibes_knows_them_now(self, request, queryset):
+        n = services.custom_fields_accepted(keys=queryset.values_list("key", flat=True))
+        self.message_user(request, gettext("%(n)d field(s) will be sent again.") % {"n": n})

@@ -31,6 +31,10 @@ class CustomField(models.Model):
     )
     subscriber_editable = models.BooleanField(_("subscribers may edit"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Vibes answered 422 naming this key (it does not exist there): left out of every push
+    # until staff say it exists now (outbox/kinds/person.py), so the other fields still go.
+    refused_at = models.DateTimeField(_("refused by Vibes"), null=True, blank=True)
+    refused_reason = models.CharField(_("Vibes' answer"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("custom field")

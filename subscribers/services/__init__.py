@@ -6,6 +6,7 @@ source is Vibes itself run with pushes suppressed, so they are never pushed back
 """
 
 from .erasure import ErasureResult, person_erase, person_erased, person_is_erased
+from .fields import custom_fields_accepted, custom_fields_refused
 from .number_moves import NO_CAMPAIGN, number_moves_clear, number_moves_record
 from .numbers import (
     NUMBER_REASONS,
@@ -83,6 +84,8 @@ __all__ = [
     "person_revoke_links",
     "person_set_sync_state",
     "person_update",
+    "custom_fields_accepted",
+    "custom_fields_refused",
     "person_upsert_from_vibes",
     "person_withdraw_number",
     "revocation_review_decide",

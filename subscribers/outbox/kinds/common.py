@@ -1,6 +1,8 @@
 """What the push kinds share: the stop signal, the Vibes record holding a number, and
 learning the ids Vibes answers with."""
 
+import re
+
 from django.db import IntegrityError
 
 from ... import services
@@ -11,6 +13,13 @@ from ...vibes.client import VibesClient
 
 class StopPush(errors.VibesError):
     """A push that cannot succeed without staff: stop, mark the person, don't retry."""
+
+
+def fields_named(exc: errors.VibesError, fields: set[str]) -> set[str]:
+    """Which of ``fields`` a 422's message or body names, as whole words (Vibes refuses a
+    whole update naming a custom field it does not know: docs/vibes.md, "Persons")."""
+    said = set(re.split(r"[^A-Za-z0-9_.\-]+", f"{exc.message} {exc.body}"))
+    return fields & said
 
 
 def holder_key(client: VibesClient, mdn: str | None) -> str | None:

@@ -20,7 +20,6 @@ supersedes the person's other open pushes, which could only send what was erased
 """
 
 import contextlib
-import re
 
 from django.db import transaction
 
@@ -30,7 +29,7 @@ from ...vibes import errors
 from ...vibes.client import VibesClient
 from ..models import Push
 from ..record import push_enqueue
-from .common import holder_key
+from .common import fields_named, holder_key
 from .old_number import _active_lists
 
 
@@ -88,12 +87,6 @@ def _records(client: VibesClient, targets: dict) -> set[str]:
     return keys
 
 
-def _named(exc: errors.VibesError, fields: set[str]) -> set[str]:
-    """Which of ``fields`` a 422's message or body names, as whole words."""
-    said = set(re.split(r"[^A-Za-z0-9_.\-]+", f"{exc.message} {exc.body}"))
-    return fields & said
-
-
 def _null_record(client: VibesClient, key: str, fields: set[str]) -> set[str]:
     """Null one Vibes record; return the custom fields Vibes refused as unknown."""
     fields, refused = set(fields), set()
@@ -106,7 +99,7 @@ def _null_record(client: VibesClient, key: str, fields: set[str]) -> set[str]:
         except errors.Unprocessable as exc:
             if not fields:
                 raise  # not about custom fields: the push stops, and shows (config/stalls.py)
-            named = _named(exc, fields)
+            named = fields_named(exc, fields)
             if not named:
                 break
             refused |= named

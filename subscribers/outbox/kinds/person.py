@@ -1,11 +1,11 @@
 """The push of a person's details: their current number, external id and custom fields."""
 
-from ... import custom_values
+from ... import custom_values, services
 from ...models import Person
 from ...vibes import errors
 from ...vibes.client import VibesClient
 from ..models import Push
-from .common import StopPush, holder_key, learn_identity
+from .common import StopPush, fields_named, holder_key, learn_identity
 
 
 def person_payload(person: Person, removed=()) -> dict:
@@ -43,10 +43,37 @@ def _without_nulls(payload: dict) -> dict:
 
 
 def push_person(*, push: Push, client: VibesClient, started_at) -> str:
+    """Send the person's current pushed fields. A 422 naming custom fields Vibes does not
+    know marks those fields refused (staff see it on the field) and sends the rest again:
+    one field created here too early never stops a person's other changes."""
     person = push.person  # loaded with the claimed push: the current state
     payload = person_payload(person, push.removed)
-    if not payload:
-        return "nothing to send"
+    refused: set[str] = set()
+    while True:
+        if not payload:
+            return "nothing to send"
+        try:
+            how = _send(person, payload, client)
+        except errors.Unprocessable as exc:
+            named = fields_named(exc, set(payload.get("custom_fields") or {}))
+            if not named:
+                raise
+            services.custom_fields_refused(keys=named, reason=exc.message or str(exc))
+            refused |= named
+            payload = _without_fields(payload, named)
+            continue
+        if refused:
+            how += f"; custom field(s) Vibes does not know left out: {', '.join(sorted(refused))}"
+        return how
+
+
+def _without_fields(payload: dict, keys: set[str]) -> dict:
+    fields = {k: v for k, v in (payload.get("custom_fields") or {}).items() if k not in keys}
+    out = {k: v for k, v in payload.items() if k != "custom_fields"}
+    return {**out, "custom_fields": fields} if fields else out
+
+
+def _send(person: Person, payload: dict, client: VibesClient) -> str:
     try:
         key = person.person_key or _key_by_number(person, client)
         if key:

@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
 
 from subscribers.models import CustomField, Person, Push
-from subscribers.outbox.suppress import pushes_suppressed
+from subscribers.outbox.origin import unpushed
 from tests.browser import DESKTOP, PHONE, axe_check, axe_findings, open_page
 from tests.screens import document
 
@@ -81,8 +81,8 @@ def test_an_option_without_a_key_a_repeated_key_or_no_option_is_refused(admin_cl
 
 
 def stopped(kind=Push.Kind.PERSON, n=1) -> Push:
-    with pushes_suppressed():
-        person = Person.objects.create(mdn=f"+1299555{n:04d}", sync_state="attention")
+    person = unpushed(Person(mdn=f"+1299555{n:04d}", sync_state="attention"))
+    person.save()
     return Push.objects.create(
         person=person,
         kind=kind,
