@@ -25,6 +25,8 @@ from simulator.hooks import CALLBACK_TYPES
 from simulator.records import SimCampaign
 from simulator.state import SimulatorState
 from subscribers import services
+from subscribers.models import Source
+from subscribers.outbox.models import Text
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,12 @@ DOCUMENTED = {
     "subscription_list_updated": ENVELOPE | _under("subscription_list", _LIST),
     "ack_participant_added": ENVELOPE | _under("participant", _PARTICIPANT),
     "ack_participant_changed": ENVELOPE | _under("participant", _PARTICIPANT),
+    # §4: event_processed {event_id, event_type, event_data, …}; the routing outcome's
+    # action object is the one docs/vibes.md ("Texts of our own") cites and marks.
+    "event_processed": ENVELOPE
+    | _under("event_processed", {"event_id", "event_type", "event_data.mdn"})
+    | _under("event_processed", {"event_data.code", "event_data.link"})
+    | _under("event_processed", {"action.type", "action.status", "action.status_reason"}),
     "unmatched_message_received": ENVELOPE
     | {"participant.mdn", "participant.carrier_id", "message", "message_id", "txn_id"}
     | {"receipt_date"}
@@ -125,6 +133,14 @@ IGNORED = {
         "subscription.person.external_id",
     },
     "subscription_removed": {"subscription.person.external_id"},
+    "event_processed": {
+        # Our own event_data, echoed back: the text is found by its event id alone, and
+        # the code or link is withheld before the body is stored (callbacks/parsing.py).
+        "event_processed.event_type",
+        "event_processed.event_data.mdn",
+        "event_processed.event_data.code",
+        "event_processed.event_data.link",
+    },
     "ack_participant_added": {
         # Neither what the campaign is called nor its keyword changes anything here.
         "participant.acquisition_campaign.description",
@@ -229,6 +245,9 @@ def a_days_callbacks() -> list[str]:
     vibes.person_update(vibes.person_by_mdn(mdn), {"custom_fields": {"first_name": "Ana"}})
     vibes.reply(mdn=mdn, text="REVOKE")
     vibes.reply(mdn=mdn, text="STOP")
+    # A text of our own through the Event API: its outcome is event_processed.
+    event = {"event_id": "ev-1", "event_type": "prefs_number_code"}
+    vibes.event_post({**event, "event_data": {"mdn": mdn, "code": "482913"}}, size=120)
     return sent.bodies
 
 
@@ -255,6 +274,9 @@ def test_every_callback_the_simulator_sends_is_documented_and_read(monkeypatch):
     bodies = a_days_callbacks()
     # Staff named the campaign that feeds the list, as the ack callbacks need.
     services.subscription_list_upsert(list_id="1234", acquisition_campaign_id="2342312")
+    # The text of our own whose outcome the day's event_processed reports.
+    someone = services.person_create(source=Source.ADMIN, mdn="+13125550199")
+    Text.objects.create(person=someone, kind=Text.Kind.NUMBER_CODE, event_id="ev-1")
     seen, problems = set(), []
     for body in bodies:
         kind, wrong = checked(body, monkeypatch)

@@ -5,7 +5,7 @@ Vibes sends that no definition names are kept, never pushed back."""
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from callbacks.apply import events_apply_received
 from callbacks.models import CallbackEvent
@@ -156,7 +156,8 @@ def test_the_extract_checks_custom_field_columns_and_reports_a_misfit_by_line(
         "\t\n"
     )
     out, err = io.StringIO(), io.StringIO()
-    call_command("vibes_import_extract", str(path), stdout=out, stderr=err)
+    with pytest.raises(CommandError, match="1 rows refused"):  # its exit status says so
+        call_command("vibes_import_extract", str(path), stdout=out, stderr=err)
     assert "line 3" in err.getvalue()
     assert "birthday: must be a date as YYYY-MM-DD, not '12/31/1990'" in err.getvalue()
     assert "favorite_store: 'moon' is not one of its options" in err.getvalue()

@@ -25,7 +25,7 @@ def twins(lists):
     """Two people whose numbers end in the same four digits."""
     ana = person_with_story(lists, n=108, first="Ana", last="Garcia")
     ben = person_with_story(lists, n=9, first="Benito", last="Okafor")
-    Person.objects.filter(pk=ben.pk).update(mdn="+12125550108")
+    Person.objects.filter(pk=ben.pk).update_unpushed(mdn="+12125550108")
     return ana, ben
 
 

@@ -36,7 +36,7 @@ def ana(lists):
         position=2,
     )
     person = person_with_story(lists, n=1, first="Ana", last="Garcia")
-    Person.objects.filter(pk=person.pk).update(
+    Person.objects.filter(pk=person.pk).update_unpushed(
         custom_fields={
             "first_name": "Ana",
             "last_name": "Garcia",

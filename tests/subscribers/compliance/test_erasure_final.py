@@ -162,7 +162,8 @@ def test_an_erasure_vibes_has_not_completed_is_a_stall_until_it_is(
 ):
     person, _ = ana
     settings.STALL_PUSH_SECONDS = 0
-    settings.MONITORING_TOKEN = ""
+    settings.MONITORING_TOKEN = "monitor-" + "e" * 32
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {settings.MONITORING_TOKEN}"
     services.person_erase(person=person, source=Source.ADMIN)
 
     stalls = client.get("/healthz/stalls")

@@ -81,6 +81,7 @@ def test_every_state_of_the_subscriber_pages_has_no_serious_accessibility_findin
         page.eval_on_selector("input[type=date]", "el => { el.type = 'text'; }")
         page.get_by_label("Birthday").fill("1990-13-45")
         page.get_by_role("button", name="Save my details").click()
+        page.wait_for_selector("#error-summary")  # the answer, not the page it replaces
         assert page.locator("[aria-invalid=true]").count() == 1
         summary_has_focus(page)
         check(page, "details-error")

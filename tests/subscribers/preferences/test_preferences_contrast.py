@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-BASE = Path(__file__).resolve().parents[3] / "templates/preferences/base.html"
+CSS = Path(__file__).resolve().parents[3] / "subscribers/static/subscribers/preferences.css"
 PAGE_BG, CARD_BG = "#f4f5f7", "#ffffff"
 
 
@@ -22,7 +22,7 @@ def ratio(a: str, b: str) -> float:
 
 
 def rules():
-    css = re.search(r"<style>(.*)</style>", BASE.read_text(), re.S).group(1)
+    css = re.sub(r"/\*.*?\*/", "", CSS.read_text(), flags=re.S)
     for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         colour = re.search(r"(?<![-\w])color:(#[0-9a-fA-F]{3,6})", body)
         background = re.search(r"background:(#[0-9a-fA-F]{3,6})", body)

@@ -85,12 +85,12 @@ def test_trying_an_erased_number_again_and_again_is_one_row_for_staff_and_no_sta
 ):
     settings.TEXT_LIMIT_PER_NUMBER = settings.TEXT_LIMIT_PER_PERSON = 1000
     settings.TEXT_LIMIT_PER_ADDRESS = 1000
-    settings.MONITORING_TOKEN = ""
+    settings.MONITORING_TOKEN = "monitor-" + "m" * 32
     for _ in range(12):
         ask(client, url, ERASED)
     hit = SuppressionHit.objects.get()
     assert (hit.tries, hit.refused, hit.what) == (12, True, "code text refused")
-    stalls = client.get("/healthz/stalls")
+    stalls = client.get("/healthz/stalls", HTTP_AUTHORIZATION=f"Bearer {settings.MONITORING_TOKEN}")
     assert stalls.status_code == 200, stalls.json()["problems"]
     assert stalls.json()["suppressed_numbers_refused"] == 1
 

@@ -66,7 +66,7 @@ def test_the_code_comes_from_the_phone_and_a_text_that_failed_says_so(
     page.get_by_label("Code from the text").fill(code)
     page.get_by_role("button", name="Use this number").click()
     page.wait_for_url("**/preferences/*/")
-    assert "reply Y to confirm your new number" in page.locator(".notice").first.inner_text()
+    assert "asking each of your lists" in page.locator(".notice").first.inner_text()
 
     # No campaign for the event type any more: Vibes answers with a routing failure.
     event_api.state.event_types_set({})
