@@ -109,6 +109,7 @@ def test_an_erasure_vibes_first_refuses_with_a_422_completes_and_stays_final(
     settings.CALLBACK_TOKENS = [TOKEN]
     settings.CALLBACK_ALLOWED_IPS = []
     settings.STALL_PUSH_SECONDS = 0
+    settings.MONITORING_TOKEN = "monitor-" + "w" * 32
     state = vibes_simulator.state
     _status, vibes_person = state.person_add(
         {"mobile_phone": {"mdn": MDN}, "external_person_id": "crm-w2"}
@@ -135,7 +136,8 @@ def test_an_erasure_vibes_first_refuses_with_a_422_completes_and_stays_final(
     assert push.state == Push.State.DONE, push.last_error
     assert PushAttempt.objects.filter(push=push, method="PUT", http_status=422).exists()
     assert state.person(vibes_person.person_key).mdn is None
-    assert client.get("/healthz/stalls").json()["erasures_unfinished"] == 0
+    monitor = {"HTTP_AUTHORIZATION": f"Bearer {settings.MONITORING_TOKEN}"}
+    assert client.get("/healthz/stalls", **monitor).json()["erasures_unfinished"] == 0
 
     late = {  # a delivery Vibes retried late, with the record as it was (vibes-api.md §4)
         "event_id": "late-person-update",
