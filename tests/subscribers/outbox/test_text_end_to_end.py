@@ -58,7 +58,7 @@ def test_the_code_reaches_the_phone_through_the_event_api_and_a_failure_reaches_
     )
     assert sent.sealed == ""
     answer = client.post(f"{page}number/code/", {"c-code": code}, follow=True)
-    assert "reply Y to confirm your new number" in answer.content.decode()
+    assert "asking each of your lists" in answer.content.decode()
     assert Person.objects.get(pk=person.pk).pending_mdn == NEW
 
     # Vibes has no campaign for the event type any more: a routing failure, on the page.
